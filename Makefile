@@ -1,0 +1,64 @@
+# Revision tutor: `make run` starts everything, `make test` checks everything. `make help` lists targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+RASA_VENV := .venv-rasa
+PY        := $(VENV)/bin/python
+RASA      := $(RASA_VENV)/bin/rasa
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install index train run chat test test-fast lint eval bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-10s %s\n",$$1,$$2}'
+
+$(VENV)/.installed: requirements/actions.txt pyproject.toml
+	@test -x $(PY) || "$$(scripts/python311.sh)" -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -r requirements/actions.txt
+	$(PY) -m pip install -q --no-deps -e .
+	@touch $@
+
+$(RASA_VENV)/.installed: requirements/rasa.txt
+	@test -x $(RASA_VENV)/bin/python || "$$(scripts/python310.sh)" -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/python -m pip install -q --upgrade pip
+	$(RASA_VENV)/bin/python -m pip install -q -r requirements/rasa.txt
+	@touch $@
+
+install: $(VENV)/.installed $(RASA_VENV)/.installed ## Install both environments (only what is missing)
+
+index: $(VENV)/.installed ## Build or refresh the knowledge index
+	$(VENV)/bin/tutor index
+
+train: $(RASA_VENV)/.installed ## Train the Rasa model if bot/ or data/ changed since the last training
+	@scripts/train_if_changed.sh
+
+run: install index train ## Install, index, train if needed, start both servers and the chat page
+	$(PY) scripts/run.py
+
+chat: ## Chat in the terminal with the running tutor (start it with make run)
+	$(PY) scripts/chat.py
+
+lint: $(VENV)/.installed ## ruff
+	$(VENV)/bin/ruff check actions tests scripts bot
+
+test: install ## Lint, then every test (engine, actions, Rasa, end-to-end)
+	$(VENV)/bin/ruff check actions tests scripts bot
+	$(VENV)/bin/python -m pytest -q
+
+test-fast: $(VENV)/.installed ## Unit tests only (no servers)
+	$(VENV)/bin/python -m pytest -q -m "not e2e"
+
+eval: $(VENV)/.installed ## Retrieval evaluation on the development questions
+	$(PY) scripts/eval_retrieval.py
+
+bench: $(VENV)/.installed ## Index build and query latency benchmark
+	$(PY) scripts/bench_index.py
+
+clean: ## Remove built artefacts (index, models, state), not the environments
+	rm -rf .index models .state artifacts

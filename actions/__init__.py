@@ -1,0 +1,1 @@
+"""The revision tutor's action server package: the knowledge engine, quizzes and Rasa actions."""

