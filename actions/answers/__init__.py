@@ -1,0 +1,1 @@
+"""Reply composition: turns catalogue entries and retrieved passages into learner-facing answers."""

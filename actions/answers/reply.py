@@ -1,0 +1,23 @@
+"""What the tutor says back: text plus optional quick-reply buttons and the source it cites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Button:
+    """A quick reply: ``title`` is shown, ``payload`` is sent back when clicked."""
+
+    title: str
+    payload: str
+
+
+@dataclass
+class Reply:
+    """One tutor reply. ``kind`` says what produced it (answer, model, law, correction, ...)."""
+
+    text: str
+    kind: str
+    buttons: list[Button] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
