@@ -121,6 +121,7 @@ def parse_text(text: str, name: str, path: str | None = None) -> ParseResult:
     counts: dict[SectionKind, int] = {}
     items: list[Item] = []
     synopsis_lines: list[tuple[int, str]] = []
+    skipping = False
 
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -137,7 +138,8 @@ def parse_text(text: str, name: str, path: str | None = None) -> ParseResult:
                     f"unknown section heading '{heading[1]}'; use one of: "
                     + ", ".join(f"'{label}'" for label in SECTION_LABELS.values()),
                 ))
-                current = None
+                _close_section(current, heading_line, counts, problems, where)
+                current, skipping = None, True  # its lines belong to the reported heading
                 continue
             if kind in seen:
                 problems.append(Problem(
@@ -146,9 +148,11 @@ def parse_text(text: str, name: str, path: str | None = None) -> ParseResult:
                     "merge the two into one section",
                 ))
             _close_section(current, heading_line, counts, problems, where)
-            current, heading_line = kind, number
+            current, heading_line, skipping = kind, number, False
             seen.setdefault(kind, number)
             counts.setdefault(kind, 0)
+            continue
+        if skipping:
             continue
         if current is None:
             if preview is None and not seen:
@@ -173,6 +177,7 @@ def parse_text(text: str, name: str, path: str | None = None) -> ParseResult:
         elif line[:1].isspace() and items and items[-1].kind is current:
             items[-1] = _continue_item(items[-1], line.strip())
         else:
+            counts[current] += 1  # reported once here, not again as an empty section
             problems.append(Problem(
                 where, number,
                 f"line in '{current.label}' is not a bullet; start it with '- ' "
@@ -181,6 +186,7 @@ def parse_text(text: str, name: str, path: str | None = None) -> ParseResult:
     _close_section(current, heading_line, counts, problems, where)
 
     if not seen:
+        problems = [p for p in problems if "unknown section heading" in p.message]
         problems.append(Problem(
             where, 1,
             "no section headings found; expected headings such as 'Topic Synopsis' and "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +22,9 @@ class Corpus:
 
 
 def _display(path: Path) -> str:
+    """Paths under the working folder are shown relative to it, others in full."""
     try:
-        return os.path.relpath(path)
+        return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 

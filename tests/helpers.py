@@ -1,0 +1,59 @@
+"""Small real components for tests: a deterministic encoder and document writers."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+
+
+class HashingEncoder:
+    """A fast, deterministic bag-of-words encoder (no model) for testing the vector layer."""
+
+    name = "test-hashing-encoder"
+    dim = 64
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.encoded = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        self.encoded += len(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+def copy_seeds(target: Path) -> Path:
+    """Copy the real topic documents into ``target`` and return it."""
+    target.mkdir(parents=True, exist_ok=True)
+    for doc in KNOWLEDGE.iterdir():
+        if doc.is_file():
+            shutil.copy(doc, target / doc.name)
+    return target
+
+
+NEW_DOC = """\
+Escalation basics. This extra topic covers escalation.
+Topic Synopsis
+This extra topic covers when and how to escalate a customer issue to a supervisor.
+Key Concepts & Core Principles
+- Escalation: Passing an issue upwards using the 'CARE' model (Connect, Ask, Resolve, End) so nothing is lost.
+- Service levels: Meeting the Average Handling Time (AHT) agreed with the client under the Consumer Protection Regulations 2008.
+Exam Tips & Revision Strategies
+- Name the CARE model's steps in order when describing an escalation.
+Common Misconceptions & Mistakes to Avoid
+- Assuming that escalating a call means you have failed, which stops staff asking for help in time.
+Examiner Marking Points
+- Award credit for explaining when escalation is appropriate.
+"""
