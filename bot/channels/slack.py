@@ -1,0 +1,183 @@
+"""Rasa's Slack connector, configured from the environment and switched off when it is not.
+
+Everything Slack-specific stays in ``rasa.core.channels.slack.SlackInput``: request signatures
+(X-Slack-Signature, and timestamps older than five minutes are refused), app mentions and direct
+messages, button clicks, one conversation per Slack user. This subclass adds only:
+
+* configuration from environment variables, so no secret is ever written to YAML:
+  ``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET`` (both needed to switch Slack on), optional
+  ``SLACK_CHANNEL`` (a channel where every message is answered, not just mentions) and
+  ``SLACK_API_URL`` (the Web API base URL, ``https://slack.com/api/`` unless a test points it at
+  a fake). Without the two secrets the webhook answers 503 and does nothing else.
+* replies go into a thread only when the learner wrote in one (Rasa's ``use_threads`` alone
+  would open a thread under every message, even in a direct-message conversation);
+* an event that was already handled is not answered again when Slack delivers it a second time
+  (Rasa drops retries only when their reason is ``http_timeout``; here ``event_id`` decides).
+
+It runs inside Rasa's Python 3.10 environment, so it imports nothing from ``actions``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.slack import SlackBot, SlackInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+# Slack retries a delivery three times within about five minutes; keep event ids a while longer.
+EVENT_MEMORY_SECONDS = 15 * 60
+EVENT_MEMORY_SIZE = 10_000
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+class TutorSlackBot(SlackBot):
+    """Rasa's Slack output channel with a configurable Web API base URL."""
+
+    def __init__(
+        self,
+        token: str,
+        slack_channel: str | None = None,
+        thread_id: str | None = None,
+        proxy: str | None = None,
+        api_url: str = DEFAULT_API_URL,
+    ) -> None:
+        super().__init__(token, slack_channel, thread_id, proxy)
+        self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
+
+
+class SeenEvents:
+    """Slack event ids handled recently (bounded in count and age; one per Rasa process)."""
+
+    def __init__(self, max_age: float = EVENT_MEMORY_SECONDS, max_size: int = EVENT_MEMORY_SIZE) -> None:
+        self.max_age = max_age
+        self.max_size = max_size
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def first_time(self, event_id: str) -> bool:
+        """Record ``event_id``; True unless it was already recorded."""
+        now = time.monotonic()
+        while self._seen and (
+            len(self._seen) >= self.max_size or now - next(iter(self._seen.values())) > self.max_age
+        ):
+            self._seen.popitem(last=False)
+        if event_id in self._seen:
+            return False
+        self._seen[event_id] = now
+        return True
+
+
+class TutorSlackInput(SlackInput):
+    """Slack input channel configured from SLACK_* environment variables (see module docstring)."""
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        token = _env("SLACK_BOT_TOKEN")
+        signing_secret = _env("SLACK_SIGNING_SECRET")
+        if not (token and signing_secret):
+            logger.info("Slack is off: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not both set.")
+            return DisabledSlackInput()
+        return cls(
+            token,
+            _env("SLACK_CHANNEL"),
+            credentials.get("proxy"),
+            credentials.get("slack_retry_reason_header", "x-slack-retry-reason"),
+            credentials.get("slack_retry_number_header", "x-slack-retry-num"),
+            credentials.get("errors_ignore_retry"),
+            True,  # use_threads: get_metadata below keeps a thread id only for messages in a thread
+            signing_secret,
+            credentials.get("conversation_granularity", "sender"),
+            api_url=_env("SLACK_API_URL") or DEFAULT_API_URL,
+        )
+
+    def __init__(self, *args: Any, api_url: str = DEFAULT_API_URL, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.api_url = api_url
+        self.seen_events = SeenEvents()
+
+    def get_output_channel(self, channel: str | None = None, thread_id: str | None = None) -> OutputChannel:
+        return TutorSlackBot(
+            self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url
+        )
+
+    def get_metadata(self, request: Request) -> dict[str, Any]:
+        """Rasa's metadata, with ``thread_id`` set only when the learner wrote in a thread."""
+        metadata = super().get_metadata(request)
+        if not metadata:
+            return metadata
+        if request.headers.get("content-type") == "application/json":
+            message = (request.json or {}).get("event", {})
+        else:
+            message = self._form_payload(request).get("message", {})
+        metadata["thread_id"] = message.get("thread_ts")
+        return metadata
+
+    @staticmethod
+    def _form_payload(request: Request) -> dict[str, Any]:
+        try:
+            return json.loads(request.form["payload"][0])
+        except (KeyError, IndexError, TypeError, ValueError):
+            return {}
+
+    async def process_message(
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: str,
+        sender_id: str | None,
+        metadata: dict | None,
+    ) -> Any:
+        """Answer each Events API event once, however often Slack delivers it."""
+        event_id = None
+        if request.headers.get("content-type") == "application/json":
+            event_id = (request.json or {}).get("event_id")
+        if event_id and not self.seen_events.first_time(event_id):
+            logger.info(
+                "Slack delivered event %s again (retry %s, %s); it was already handled.",
+                event_id,
+                request.headers.get(self.retry_num_header),
+                request.headers.get(self.retry_reason_header),
+            )
+            return response.text("", status=HTTPStatus.OK, headers={"X-Slack-No-Retry": "1"})
+        return await super().process_message(request, on_new_message, text, sender_id, metadata)
+
+
+class DisabledSlackInput(InputChannel):
+    """Stands in for Slack when it is not configured: the webhook exists but refuses everything."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "slack"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = Blueprint("slack_webhook_disabled", __name__)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "disabled"})
+
+        @blueprint.route("/webhook", methods=["GET", "POST"])
+        async def webhook(_: Request) -> HTTPResponse:
+            return response.text(
+                "Slack is not configured on this server.", status=HTTPStatus.SERVICE_UNAVAILABLE
+            )
+
+        return blueprint
