@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from .catalogue import build_catalogue
 from .embedding import Encoder, default_encoder
 from .index import Hit, Mode
-from .model import Catalogue
+from .model import Catalogue, SectionKind
 from .store import BuildReport, IndexStore, Snapshot
 from .validate import Corpus, load_corpus
 
@@ -42,6 +44,10 @@ class KnowledgeBase:
         self._encoder = encoder
         self._loaded: Loaded | None = None
         self._lock = threading.Lock()
+        self._embed_cached = lru_cache(maxsize=64)(self._embed_one)
+
+    def _embed_one(self, text: str) -> np.ndarray:
+        return self.encoder.encode([text])[0]
 
     @property
     def encoder(self) -> Encoder:
@@ -87,11 +93,30 @@ class KnowledgeBase:
     def build_id(self) -> str:
         return self._current().snapshot.build_id
 
-    def search(self, query: str, k: int = 5, mode: Mode = Mode.HYBRID) -> list[Hit]:
-        """The ``k`` best passages for ``query``."""
-        loaded = self._current()
-        vector = self.encoder.encode([query])[0]
-        return loaded.snapshot.index.search(vector, query, k=k, mode=mode)
+    def embed(self, text: str) -> np.ndarray:
+        """The unit embedding of one text. The last few are cached: a turn embeds its message
+        for several purposes (misconception check, then retrieval)."""
+        return self._embed_cached(text)
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        mode: Mode = Mode.HYBRID,
+        sections: frozenset[SectionKind] | None = None,
+        docs: frozenset[str] | None = None,
+    ) -> list[Hit]:
+        """The ``k`` best passages for ``query``, optionally only from some sections or documents."""
+        index = self._current().snapshot.index
+        vector = self.embed(query)
+        if sections is None and docs is None:
+            return index.search(vector, query, k=k, mode=mode)
+        hits = index.search(vector, query, k=min(len(index), max(200, 20 * k)), mode=mode)
+        return [
+            h for h in hits
+            if (sections is None or h.passage.section in sections)
+            and (docs is None or h.passage.doc in docs)
+        ][:k]
 
     def search_many(
         self, queries: list[str], k: int = 5, mode: Mode = Mode.HYBRID

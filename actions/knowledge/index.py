@@ -38,8 +38,11 @@ class Mode(StrEnum):
 
 @dataclass(frozen=True)
 class Hit:
+    """A ranked passage: ``score`` orders the ranking, ``similarity`` is its cosine to the query."""
+
     passage: Passage
     score: float
+    similarity: float = 0.0
 
 
 def _tokenize(texts: list[str]) -> list[list[str]]:
@@ -80,6 +83,7 @@ class HybridIndex:
         self.vectors = vectors
         self._dense = dense
         self._bm25 = bm25
+        self._rows = {p.id: row for row, p in enumerate(passages)}
 
     @classmethod
     def build(cls, passages: list[Passage], vectors: np.ndarray) -> HybridIndex:
@@ -103,12 +107,18 @@ class HybridIndex:
             return []
         depth = min(len(self.passages), max(k, _CANDIDATES))
         if mode is Mode.DENSE:
-            return self._dense_ranking(query_vector, depth)[:k]
-        if mode is Mode.BM25:
-            return self._bm25_ranking(query, depth)[:k]
-        return self._fuse(
-            [self._dense_ranking(query_vector, depth), self._bm25_ranking(query, depth)], k
-        )
+            hits = self._dense_ranking(query_vector, depth)[:k]
+        elif mode is Mode.BM25:
+            hits = self._bm25_ranking(query, depth)[:k]
+        else:
+            hits = self._fuse(
+                [self._dense_ranking(query_vector, depth), self._bm25_ranking(query, depth)], k
+            )
+        return [self._with_similarity(hit, query_vector) for hit in hits]
+
+    def _with_similarity(self, hit: Hit, query_vector: np.ndarray) -> Hit:
+        row = self._rows[hit.passage.id]
+        return Hit(hit.passage, hit.score, float(self.vectors[row] @ query_vector))
 
     def _dense_ranking(self, query_vector: np.ndarray, depth: int) -> list[Hit]:
         assert self._dense is not None
