@@ -1,0 +1,152 @@
+"""Progress in SQLite and PostgreSQL: attempts, FSRS schedule, summaries, quiz state across restarts."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from actions.quiz.grading import grade
+from actions.quiz.progress import Progress, dispose_engines
+from actions.quiz.questions import Kind, Question
+from actions.quiz.selection import QuestionBank
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+BANK = QuestionBank.from_folders([KNOWLEDGE])
+NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def question(kind: Kind, subject: str) -> Question:
+    return next(q for q in BANK.questions if q.kind is kind and q.subject == subject)
+
+
+def _postgres_url() -> str | None:
+    for user in ("postgres", "root"):
+        url = f"postgresql+psycopg://{user}@127.0.0.1:5432/test"
+        try:
+            engine = create_engine(url, connect_args={"connect_timeout": 3})
+            with engine.connect() as conn:
+                conn.execute(text("select 1"))
+            engine.dispose()
+            return url
+        except Exception:  # noqa: BLE001 - any failure means "no usable server"
+            continue
+    return None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str | None]]:
+    """(url, schema) of an empty progress database; PostgreSQL gets a unique schema, dropped after."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'progress.db'}", None
+        dispose_engines()
+        return
+    url = _postgres_url()
+    if url is None:
+        pytest.skip("no PostgreSQL server answered at 127.0.0.1:5432 (database 'test', users postgres/root)")
+    schema = f"quiz_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield url, schema
+    finally:
+        dispose_engines()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_attempts_and_quiz_state_survive_a_restart(store: tuple[str, str | None]) -> None:
+    url, schema = store
+    progress = Progress(url, schema=schema)
+    heat = question(Kind.MODEL_STEPS, "HEAT")
+    law = question(Kind.LAW_SITUATION, "Equality Act 2010")
+    progress.record("ana", heat, grade(heat, "hear, empathise, apologise, take action"), now=NOW)
+    progress.record("ana", law, grade(law, "Equality Act 2012"), now=NOW)
+    progress.record("ben", heat, grade(heat, "hear"), now=NOW)
+    progress.save_quiz("ana", {"ids": [heat.id, law.id], "index": 1, "scores": [1.0]})
+
+    dispose_engines()  # every process restarts
+    reopened = Progress(url, schema=schema)
+    summary = reopened.summary("ana")
+    assert summary.overall.attempts == 2 and summary.overall.correct == 1
+    assert summary.by_subject["HEAT"].mean == 1.0 and summary.by_subject["Equality Act 2010"].mean == 0.0
+    assert set(summary.by_topic) == {heat.topic, law.topic}
+    assert reopened.summary("ben").by_subject["HEAT"].mean == pytest.approx(0.25)
+    assert reopened.load_quiz("ana") == {"ids": [heat.id, law.id], "index": 1, "scores": [1.0]}
+    reopened.clear_quiz("ana")
+    assert reopened.load_quiz("ana") is None
+
+
+def test_a_wrong_answer_is_due_sooner_than_a_right_one(store: tuple[str, str | None]) -> None:
+    url, schema = store
+    progress = Progress(url, schema=schema)
+    right = question(Kind.ABBREVIATION, "FCR")
+    wrong = question(Kind.ABBREVIATION, "NPS")
+    for days in (0, 1, 4):  # a right answer reviewed three times moves well into the future
+        due_right = progress.record("cat", right, grade(right, right.answers[0]), now=NOW + timedelta(days=days))
+    due_wrong = progress.record("cat", wrong, grade(wrong, "no promotion scheme"), now=NOW + timedelta(days=4))
+    assert due_wrong < due_right
+    assert due_wrong - (NOW + timedelta(days=4)) <= timedelta(hours=1)
+
+    later = NOW + timedelta(days=4, hours=2)
+    due = progress.due("cat", now=later)
+    assert [item.question_ids for item in due] == [(wrong.id,)]
+    assert "wrong" in due[0].reason
+    recommended = progress.recommend("cat", now=later)
+    assert recommended[0].subject == "NPS"
+
+
+def test_a_lapse_after_successes_brings_the_question_back_soon(store: tuple[str, str | None]) -> None:
+    url, schema = store
+    progress = Progress(url, schema=schema)
+    q = question(Kind.MODEL_WHICH, "STAR")
+    for days in (0, 1, 5):
+        good_due = progress.record("dan", q, grade(q, "STAR"), now=NOW + timedelta(days=days))
+    lapse_due = progress.record("dan", q, grade(q, "SMART"), now=NOW + timedelta(days=6))
+    assert lapse_due < good_due
+    assert progress.schedule("dan")[q.id] == lapse_due
+
+
+def test_concurrent_records_for_one_learner_keep_every_attempt(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    q = question(Kind.ABBREVIATION, "CRM")
+    verdict = grade(q, q.answers[0])
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            progress = Progress(url)
+            for _ in range(5):
+                progress.record("eve", q, verdict, now=NOW)
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    progress = Progress(url)
+    assert progress.summary("eve").overall.attempts == 30
+    assert list(progress.schedule("eve")) == [q.id]
+    dispose_engines()
+
+
+def test_default_url_comes_from_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from actions import config
+
+    monkeypatch.setenv("TUTOR_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    config.settings.cache_clear()
+    try:
+        assert Progress().url == f"sqlite:///{tmp_path / 'env.db'}"
+    finally:
+        config.settings.cache_clear()
+        dispose_engines()
