@@ -16,7 +16,8 @@ BANK = QuestionBank.from_folders([KNOWLEDGE])
 
 def find(kind: str, name: str, prompt: str = "") -> Question:
     found = [
-        q for q in BANK.questions
+        q
+        for q in BANK.questions
         if q.kind == kind and q.subject.lower() == name.lower() and prompt.lower() in q.prompt.lower()
     ]
     assert len(found) == 1, (kind, name, prompt, len(found))

@@ -34,7 +34,7 @@ def _postgres_url() -> str | None:
                 conn.execute(text("select 1"))
             engine.dispose()
             return url
-        except Exception:  # noqa: BLE001 - any failure means "no usable server"
+        except Exception:
             continue
     return None
 
@@ -90,8 +90,12 @@ def test_a_wrong_answer_is_due_sooner_than_a_right_one(store: tuple[str, str | N
     right = question(Kind.ABBREVIATION, "FCR")
     wrong = question(Kind.ABBREVIATION, "NPS")
     for days in (0, 1, 4):  # a right answer reviewed three times moves well into the future
-        due_right = progress.record("cat", right, grade(right, right.answers[0]), now=NOW + timedelta(days=days))
-    due_wrong = progress.record("cat", wrong, grade(wrong, "no promotion scheme"), now=NOW + timedelta(days=4))
+        due_right = progress.record(
+            "cat", right, grade(right, right.answers[0]), now=NOW + timedelta(days=days)
+        )
+    due_wrong = progress.record(
+        "cat", wrong, grade(wrong, "no promotion scheme"), now=NOW + timedelta(days=4)
+    )
     assert due_wrong < due_right
     assert due_wrong - (NOW + timedelta(days=4)) <= timedelta(hours=1)
 
@@ -125,7 +129,7 @@ def test_concurrent_records_for_one_learner_keep_every_attempt(tmp_path: Path) -
             progress = Progress(url)
             for _ in range(5):
                 progress.record("eve", q, verdict, now=NOW)
-        except BaseException as err:  # noqa: BLE001 - reported below
+        except BaseException as err:
             errors.append(err)
 
     threads = [threading.Thread(target=worker) for _ in range(6)]

@@ -110,7 +110,11 @@ def test_a_new_document_brings_new_questions(bank: QuestionBank, extended: Quest
     new = [q for q in extended.questions if q.id not in bank.by_id]
     subjects = {q.subject for q in new}
     assert {"CARE", "Customer Courtesy Act 2021", "AHT"} <= subjects
-    assert {q.kind for q in new if q.subject == "CARE"} == {Kind.MODEL_LETTER, Kind.MODEL_STEPS, Kind.MODEL_WHICH}
+    assert {q.kind for q in new if q.subject == "CARE"} == {
+        Kind.MODEL_LETTER,
+        Kind.MODEL_STEPS,
+        Kind.MODEL_WHICH,
+    }
     care = next(q for q in new if q.kind is Kind.MODEL_STEPS)
     assert care.answers == ("Connect", "Ask", "Resolve", "End")
     assert grade(care, "connect, ask, resolve, end").correct

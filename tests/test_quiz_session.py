@@ -40,7 +40,9 @@ def test_full_quiz_flow(url: str) -> None:
     assert [b.payload for b in first.buttons] == list(q1.options)
 
     reply = quiz.answer(right(q1))  # right
-    assert reply.kind == "quiz_verdict" and reply.text.startswith("Correct!") and "Question 2 of 4" in reply.text
+    assert (
+        reply.kind == "quiz_verdict" and reply.text.startswith("Correct!") and "Question 2 of 4" in reply.text
+    )
     assert q1.source in reply.text
 
     q2 = quiz.current()
