@@ -221,8 +221,18 @@ def _grade_phrase(question: Question, given: str) -> Verdict:
         best = 0.0  # a step is one word or phrase: half a step is not a step
     if best >= 1:
         return _verdict(question, 1.0, "")
-    if best > 0:
-        return _verdict(question, best, f"Missing or wrong: {', '.join(missing)}.", missing=missing)
+    expected = [w for a in question.answers for w in content_words(a, FUNCTION_WORDS)]
+    swapped = [w for w in content_words(given, FUNCTION_WORDS) if not contains_word(expected, w)]
+    if best > 0 and not swapped:  # incomplete but nothing wrong: partial credit
+        return _verdict(question, best, f"Incomplete: missing {', '.join(missing)}.", missing=missing)
+    if best > 0:  # a word replaced by a wrong one is a different term
+        return _verdict(
+            question,
+            0.0,
+            f"'{given}' is a different term: {', '.join(swapped)} is wrong.",
+            missing=missing,
+            wrong=swapped,
+        )
     return _verdict(question, 0.0, f"'{given}' is not it.", missing=[question.answers[0]], wrong=[given])
 
 

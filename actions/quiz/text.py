@@ -84,6 +84,7 @@ STOPWORDS = frozenset(
 
 _ISE = re.compile(r"(?<=[a-z]{2})iz(?=e\b|es\b|ed\b|ing\b|ation\b|ations\b|er\b|ers\b|able\b)")
 _YSE = re.compile(r"(?<=[a-z]{2})yz(?=e\b|es\b|ed\b|ing\b)")
+_ENDINGS = frozenset({"s", "es", "d", "ed", "ing", "e"})
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -161,6 +162,9 @@ def same_stem(given: str, expected: str) -> bool:
     """True when two folded words share a stem: equal, or another ending of the same word."""
     if given == expected:
         return True
+    stem_of = expected[:-1] if expected.endswith("e") else expected
+    if given.startswith(stem_of) and given[len(stem_of) :] in _ENDINGS and len(stem_of) >= 3:
+        return True  # hear -> hearing, resolve -> resolved, result -> results
     shorter = min(len(given), len(expected))
     stem = 0
     for a, b in zip(given, expected, strict=False):
