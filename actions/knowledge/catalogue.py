@@ -201,6 +201,10 @@ def extract_misconception(item: Item) -> Misconception:
     for extra in re.split(r";\s+", tail):
         if _FAIL_TO.match(extra) or _NEGATED_GERUND.match(extra):
             claims.append(_claim(extra))
+    if without := re.match(r"without\s+(?P<what>.+?)(?:,\s+(?:which|leading|resulting|rather)\b|$)",
+                           tail, re.I):
+        # "X without Y": the mistaken learner does X and leaves Y undone
+        claims.append(Claim(without["what"], negated=not claims[0].negated))
     belief = _plain_belief(parts[0])
     if tail.lower().startswith("without") and belief.endswith(" is fine"):
         without = re.split(r",\s+(?=which|leading|resulting|rather|causing)", tail)[0]
