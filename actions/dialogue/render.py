@@ -12,6 +12,6 @@ def message_of(reply: Reply) -> dict[str, Any]:
     text = reply.text.strip()
     missing = [s for s in reply.sources if s and s not in text]
     if missing:
-        text = f"{text}\n\nSource: {'; '.join(missing)}"
+        text = f"{text}\nSource: {'; '.join(missing)}"
     buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
     return {"text": text, "buttons": buttons}
