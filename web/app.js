@@ -30,6 +30,11 @@
       inputTextFieldHint: "Ask a question, or type “quiz me”",
       connectingText: "Connecting…",
       showMessageDate: false,
+      mainColor: "#0f5e6e",
+      userBackgroundColor: "#0f5e6e",
+      userTextColor: "#ffffff",
+      assistBackgoundColor: "#ffffff", // sic: rasa-webchat's prop name
+      assistTextColor: "#1d2a33",
       customMessageDelay: function () {
         return 300;
       },
@@ -52,7 +57,7 @@
   document.getElementById("examples").addEventListener("click", function (event) {
     var button = event.target.closest("button[data-say]");
     if (button && webchat.current && webchat.current.sendMessage) {
-      webchat.current.sendMessage(button.dataset.say);
+      webchat.current.sendMessage(button.dataset.say, button.dataset.say); // payload, shown text
     }
   });
 })();

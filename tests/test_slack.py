@@ -1,0 +1,188 @@
+"""Slack, end to end: signed Events API requests to the real Rasa server, replies to a fake Slack.
+
+The session's Rasa server (tests/servers.py) is restarted once with Slack switched on
+(SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET) and its Web API pointed at :class:`FakeSlack`
+(SLACK_API_URL), so Rasa's own Slack connector (bot/channels/slack.py) does all the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from actions.knowledge.catalogue import build_catalogue
+from actions.knowledge.validate import load_corpus
+
+from .fake_slack import FakeSlack
+from .servers import ROOT, TutorServers
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "xoxb-test-0000-not-a-real-token"
+SECRET = "test-signing-secret"
+BOT_USER = "UTUTORBOT"
+_ids = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def slack(servers: TutorServers) -> Iterator[tuple[TutorServers, FakeSlack]]:
+    """The session's servers with Slack on, talking to a fake Slack Web API."""
+    with FakeSlack() as fake:
+        slack_env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url}
+        servers.env.update(slack_env)
+        try:
+            servers.restart_rasa()
+            yield servers, fake
+        finally:
+            for name in slack_env:  # later restarts start without Slack
+                servers.env.pop(name, None)
+
+
+def heat_steps() -> tuple[str, ...]:
+    corpus = load_corpus([ROOT / "knowledge"])
+    return next(m for m in build_catalogue(corpus.documents).models if m.name == "HEAT").steps
+
+
+def event(text: str, user: str, channel: str, *, mention: bool = False, thread_ts: str | None = None) -> dict:
+    """An Events API ``event_callback`` as Slack sends it: a direct message or an app mention."""
+    n = next(_ids)
+    ts = f"{int(time.time())}.{n:06d}"
+    inner: dict[str, Any] = {"user": user, "channel": channel, "ts": ts, "event_ts": ts, "team": "TTEST"}
+    if mention:
+        inner.update(type="app_mention", text=f"<@{BOT_USER}> {text}")
+    else:
+        inner.update(type="message", channel_type="im", text=text)
+    if thread_ts:
+        inner["thread_ts"] = thread_ts
+    return {
+        "token": "verification-token-unused",
+        "team_id": "TTEST",
+        "api_app_id": "ATEST",
+        "type": "event_callback",
+        "event_id": f"Ev{n:08d}",
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": "TTEST", "user_id": BOT_USER, "is_bot": True}],
+        "event": inner,
+    }
+
+
+def post(
+    servers: TutorServers,
+    payload: dict,
+    *,
+    secret: str = SECRET,
+    age: float = 0.0,
+    signature: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """POST ``payload`` to the Slack webhook, signed as Slack signs it (v0, HMAC-SHA256)."""
+    body = json.dumps(payload).encode()
+    timestamp = str(int(time.time() - age))
+    digest = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256)
+    sent = {
+        "Content-Type": "application/json",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature if signature is not None else f"v0={digest.hexdigest()}",
+        **(headers or {}),
+    }
+    return httpx.post(f"{servers.rasa_url}/webhooks/slack/webhook", content=body, headers=sent, timeout=30)
+
+
+def texts(calls: list) -> str:
+    return "\n".join(c.args.get("text", "") for c in calls)
+
+
+def test_url_verification_challenge_is_answered(slack) -> None:
+    servers, _ = slack
+    resp = post(servers, {"type": "url_verification", "challenge": "abc123", "token": "x"})
+    assert resp.status_code == 200, resp.text
+    assert resp.json() == "abc123"
+
+
+def test_direct_message_is_answered_from_the_course_notes(slack) -> None:
+    servers, fake = slack
+    resp = post(servers, event("What are the steps of the HEAT model?", "ULEARNER1", "DLEARNER1"))
+    assert resp.status_code == 200, resp.text
+
+    posts = fake.wait_for_posts("DLEARNER1")
+    answer = texts(posts)
+    for step in heat_steps():
+        assert step.lower() in answer.lower(), f"{step!r} missing from {answer!r}"
+    assert all(c.token == TOKEN for c in posts)
+    assert all("thread_ts" not in c.args for c in posts), "a top-level message is answered in place"
+    assert TOKEN not in servers.logs(), "the bot token must never be logged"
+
+
+def test_mention_in_a_thread_is_answered_in_that_thread(slack) -> None:
+    servers, fake = slack
+    parent = f"{int(time.time()) - 60}.000001"
+    payload = event(
+        "What are the steps of the HEAT model?", "ULEARNER2", "CCLASS", mention=True, thread_ts=parent
+    )
+    assert post(servers, payload).status_code == 200
+
+    posts = fake.wait_for_posts("CCLASS")
+    assert {c.args.get("thread_ts") for c in posts} == {parent}
+    assert "hear" in texts(posts).lower()
+
+
+@pytest.mark.parametrize(
+    ("case", "kwargs"),
+    [
+        ("wrong secret", {"secret": "not-the-secret"}),
+        ("no signature", {"signature": ""}),
+        ("garbled signature", {"signature": "v0=" + "0" * 64}),
+        ("stale (6 minutes old)", {"age": 6 * 60}),
+    ],
+)
+def test_unsigned_forged_or_stale_requests_are_refused(slack, case: str, kwargs: dict) -> None:
+    servers, fake = slack
+    channel = f"DFORGED{next(_ids)}"
+    resp = post(servers, event("What are the steps of the HEAT model?", "UMALLORY", channel), **kwargs)
+    assert resp.status_code == 400, f"{case}: {resp.status_code} {resp.text}"
+    time.sleep(3)
+    assert fake.posts_to(channel) == [], f"{case}: the bot answered a refused request"
+
+
+def test_a_retry_of_a_handled_event_is_not_answered_twice(slack) -> None:
+    servers, fake = slack
+    payload = event("What are the steps of the HEAT model?", "ULEARNER3", "DLEARNER3")
+    assert post(servers, payload).status_code == 200
+    first = fake.wait_for_posts("DLEARNER3")
+
+    retry = post(servers, payload, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"})
+    assert retry.status_code == 200
+    time.sleep(5)
+    assert len(fake.posts_to("DLEARNER3")) == len(first), "the retried event was answered again"
+
+
+def test_each_learner_has_their_own_conversation(slack) -> None:
+    servers, fake = slack
+    assert post(servers, event("quiz me", "ULEARNER4", "DLEARNER4")).status_code == 200
+    fake.wait_for_posts("DLEARNER4")
+    assert post(servers, event("hi", "ULEARNER5", "DLEARNER5")).status_code == 200
+    fake.wait_for_posts("DLEARNER5")
+
+    trackers = {
+        user: httpx.get(f"{servers.rasa_url}/conversations/{user}/tracker", timeout=30).json()
+        for user in ("ULEARNER4", "ULEARNER5")
+    }
+    said = {
+        user: [e["text"] for e in tracker["events"] if e["event"] == "user"]
+        for user, tracker in trackers.items()
+    }
+    assert said == {"ULEARNER4": ["quiz me"], "ULEARNER5": ["hi"]}
+    assert all(
+        e.get("input_channel") == "slack"
+        for t in trackers.values()
+        for e in t["events"]
+        if e["event"] == "user"
+    )
