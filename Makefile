@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install index train run chat test test-fast lint eval bench clean
+.PHONY: help install index train web run chat test test-fast lint eval bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-10s %s\n",$$1,$$2}'
@@ -38,7 +38,18 @@ index: $(VENV)/.installed ## Build or refresh the knowledge index
 train: $(RASA_VENV)/.installed ## Train the Rasa model if bot/ or data/ changed since the last training
 	@scripts/train_if_changed.sh
 
-run: install index train ## Install, index, train if needed, start both servers and the chat page
+# The chat page's widget comes from npm (web/package-lock.json); `npm ci` copies it into web/dist.
+WEB_STAMP := web/node_modules/.installed
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web/dist/rasa-webchat.js: $(WEB_STAMP) web/build.mjs
+	cd web && npm run --silent build
+
+web: web/dist/rasa-webchat.js ## Install the chat page's widget from npm (only when the lock file changed)
+
+run: install index train web ## Install, index, train if needed, start both servers and the chat page
 	$(PY) scripts/run.py
 
 chat: ## Chat in the terminal with the running tutor (start it with make run)
@@ -47,8 +58,9 @@ chat: ## Chat in the terminal with the running tutor (start it with make run)
 lint: $(VENV)/.installed ## ruff
 	$(VENV)/bin/ruff check actions tests scripts bot
 
-test: install ## Lint, then every test (engine, actions, Rasa, end-to-end)
+test: install web ## Lint, then every test (engine, actions, Rasa, end-to-end, browser)
 	$(VENV)/bin/ruff check actions tests scripts bot
+	scripts/ensure_browser.sh
 	$(VENV)/bin/python -m pytest -q
 
 test-fast: $(VENV)/.installed ## Unit tests only (no servers)
