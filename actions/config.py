@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     # SQLAlchemy URL of the progress database; SQLite under state_dir when unset.
     database_url: str | None = None
     # How sure retrieval must be before the tutor answers instead of saying it does not know.
-    min_answer_score: float = 0.35
+    min_answer_score: float = 0.3
 
     @property
     def progress_url(self) -> str:
