@@ -1,0 +1,107 @@
+"""Evaluate the running bot over REST on the development cases, and NLU by cross-validation.
+
+Prints: questions answered with the expected content, misconception precision/recall/F1, false
+corrections on correct statements, and intent F1 from ``rasa test nlu --cross-validation``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from botclient import ROOT, Learner, add_target_options, rasa_url
+
+EVAL = ROOT.parent / "shared" / "eval"
+
+
+def contains_all(text: str, groups: list[list[str]]) -> bool:
+    low = text.lower()
+    return all(any(alt.lower() in low for alt in group) for group in groups)
+
+
+def eval_questions(url: str, client: httpx.Client, cases: list[dict], verbose: bool) -> None:
+    good = 0
+    for case in cases:
+        reply = Learner(url, client).reply_text(case["q"])
+        ok = contains_all(reply, case["expect"])
+        good += ok
+        if verbose and not ok:
+            print(f"  miss: {case['q']!r} -> {reply[:160]!r}")
+    print(f"questions answered with the expected content: {good}/{len(cases)}")
+
+
+def eval_misconceptions(url: str, client: httpx.Client, cases: dict, verbose: bool) -> None:
+    tp = fn = fp = content = 0
+    for case in cases["held"]:
+        reply = Learner(url, client).reply_text(case["say"])
+        corrected = "misconception" in reply.lower()
+        tp += corrected
+        fn += not corrected
+        content += corrected and contains_all(reply, case.get("expect", []))
+        if verbose and not corrected:
+            print(f"  not corrected: {case['say']!r} -> {reply[:120]!r}")
+    for case in cases["not_held"]:
+        reply = Learner(url, client).reply_text(case["say"])
+        wrong = "misconception" in reply.lower()
+        fp += wrong
+        if verbose and wrong:
+            print(f"  false correction: {case['say']!r}")
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    print(f"misconceptions: precision {precision:.2f}, recall {recall:.2f}, F1 {f1:.2f} "
+          f"({tp}/{len(cases['held'])} corrected, {content} with the expected content)")
+    print(f"false corrections on not_held: {fp}/{len(cases['not_held'])}")
+
+
+def eval_nlu(folds: int) -> None:
+    rasa = ROOT / ".venv-rasa" / "bin" / "rasa"
+    with tempfile.TemporaryDirectory() as out:
+        result = subprocess.run(
+            [str(rasa), "test", "nlu", "--nlu", "data/nlu", "--config", "bot/config.yml",
+             "--cross-validation", "--folds", str(folds), "--out", out],
+            cwd=ROOT, capture_output=True, text=True, timeout=3600,
+        )
+        report = Path(out) / "intent_report.json"
+        if result.returncode != 0 or not report.exists():
+            print("NLU cross-validation failed:\n" + result.stderr[-2000:])
+            return
+        data = json.loads(report.read_text())
+    weighted = data.get("weighted avg", {})
+    macro = data.get("macro avg", {})
+    print(f"NLU intent F1 ({folds}-fold cross-validation): weighted {weighted.get('f1-score', 0):.3f}, "
+          f"macro {macro.get('f1-score', 0):.3f}, accuracy {data.get('accuracy', 0):.3f}")
+    worst = sorted(
+        (v["f1-score"], k) for k, v in data.items() if isinstance(v, dict) and "support" in v
+        and k not in {"weighted avg", "macro avg", "micro avg"}
+    )[:3]
+    print("  weakest intents: " + ", ".join(f"{k} {f:.2f}" for f, k in worst))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    add_target_options(parser)
+    parser.add_argument("--no-nlu", action="store_true", help="Skip NLU cross-validation.")
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    qa = yaml.safe_load((EVAL / "qa.yml").read_text(encoding="utf-8"))
+    mc = yaml.safe_load((EVAL / "misconceptions.yml").read_text(encoding="utf-8"))
+    with rasa_url(args) as url, httpx.Client(timeout=120) as client:
+        eval_questions(url, client, qa, args.verbose)
+        eval_misconceptions(url, client, mc, args.verbose)
+    if not args.no_nlu:
+        eval_nlu(args.folds)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
