@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install index train web run chat test test-fast lint eval bench clean
+.PHONY: help install index train web run chat test test-fast lint eval bench eval-bot bench-bot eval-grading clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-10s %s\n",$$1,$$2}'
@@ -71,6 +71,15 @@ eval: $(VENV)/.installed ## Retrieval evaluation on the development questions
 
 bench: $(VENV)/.installed ## Index build and query latency benchmark
 	$(PY) scripts/bench_index.py
+
+eval-bot: $(VENV)/.installed ## Play the development cases against the running bot; NLU cross-validation
+	$(PY) scripts/eval_bot.py
+
+bench-bot: $(VENV)/.installed ## Question vs greeting turn latency against the running bot
+	$(PY) scripts/bench_bot.py
+
+eval-grading: $(VENV)/.installed ## Quiz grading agreement with labelled learner answers
+	$(PY) scripts/eval_grading.py
 
 clean: ## Remove built artefacts (index, models, state), not the environments
 	rm -rf .index models .state artifacts
