@@ -11,9 +11,11 @@ import hashlib
 import hmac
 import itertools
 import json
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -100,6 +102,14 @@ def texts(calls: list) -> str:
     return "\n".join(c.args.get("text", "") for c in calls)
 
 
+@pytest.mark.skipif("SLACK_BOT_TOKEN" in os.environ, reason="Slack is configured in this shell")
+def test_slack_is_off_until_its_secrets_are_set(servers: TutorServers) -> None:
+    # Runs before the `slack` fixture restarts Rasa with the secrets (tests run in file order).
+    payload = event("hi", "ULEARNER0", "DLEARNER0")
+    resp = post(servers, payload)
+    assert resp.status_code == 503, resp.text
+
+
 def test_url_verification_challenge_is_answered(slack) -> None:
     servers, _ = slack
     resp = post(servers, {"type": "url_verification", "challenge": "abc123", "token": "x"})
@@ -118,7 +128,8 @@ def test_direct_message_is_answered_from_the_course_notes(slack) -> None:
         assert step.lower() in answer.lower(), f"{step!r} missing from {answer!r}"
     assert all(c.token == TOKEN for c in posts)
     assert all("thread_ts" not in c.args for c in posts), "a top-level message is answered in place"
-    assert TOKEN not in servers.logs(), "the bot token must never be logged"
+    logs = "".join(p.read_text(errors="replace") for p in servers.opts.logs.glob("*.log"))
+    assert TOKEN not in logs and SECRET not in logs, "a Slack secret was logged"
 
 
 def test_mention_in_a_thread_is_answered_in_that_thread(slack) -> None:
@@ -186,3 +197,45 @@ def test_each_learner_has_their_own_conversation(slack) -> None:
         for e in t["events"]
         if e["event"] == "user"
     )
+
+
+def test_a_button_click_is_answered(slack) -> None:
+    servers, fake = slack
+    assert post(servers, event("hi", "ULEARNER6", "DLEARNER6")).status_code == 200
+    greeting = fake.wait_for_posts("DLEARNER6")
+    buttons = [
+        element
+        for call in greeting
+        for block in call.args.get("blocks", [])
+        if block.get("type") == "actions"
+        for element in block["elements"]
+    ]
+    topics = next(b for b in buttons if b["text"]["text"] == "What topics are there?")
+
+    # Slack sends a click form-encoded, as `payload=<json>` (a block_actions interaction).
+    click = {
+        "type": "block_actions",
+        "user": {"id": "ULEARNER6", "team_id": "TTEST"},
+        "team": {"id": "TTEST"},
+        "channel": {"id": "DLEARNER6", "name": "directmessage"},
+        "container": {"type": "message", "channel_id": "DLEARNER6", "message_ts": "1.000001"},
+        "message": {"type": "message", "user": BOT_USER, "ts": "1.000001", "text": greeting[0].args["text"]},
+        "actions": [{"type": "button", "action_id": "a", "block_id": "b", "value": topics["value"],
+                     "text": topics["text"], "action_ts": str(time.time())}],
+    }  # fmt: skip
+    body = urlencode({"payload": json.dumps(click)}).encode()
+    timestamp = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+    resp = httpx.post(
+        f"{servers.rasa_url}/webhooks/slack/webhook",
+        content=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": f"v0={digest}",
+        },
+        timeout=30,
+    )
+    assert resp.status_code == 200, resp.text
+    answer = fake.wait_for_posts("DLEARNER6", count=len(greeting) + 1)[len(greeting) :]
+    assert "topic" in texts(answer).lower(), texts(answer)
