@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +17,10 @@ from actions.answers.reply import Button, Reply
 from actions.answers.tutor import Tutor
 from actions.dialogue import answers, overview, quiz
 from actions.dialogue.base import FALLBACK_TEXT, FreeTextAction
-from actions.dialogue.provider import TutorProvider, tutor_from
+from actions.dialogue.provider import Provider, desk_from, tutor_from
 from actions.knowledge.base import KnowledgeBase
+from actions.quiz.desk import QuizDesk
+from actions.quiz.progress import Progress
 
 from .helpers import ROOT, HashingEncoder, copy_seeds
 
@@ -146,15 +150,73 @@ async def test_an_empty_latest_message_is_still_answered(dispatcher) -> None:
     assert len(dispatcher.messages) == 1
 
 
-@pytest.mark.parametrize("action_class", [quiz.ActionQuizTurn, quiz.ActionProgress])
-async def test_quiz_placeholders_say_quizzes_are_coming(action_class, dispatcher) -> None:
-    assert await action_class().run(dispatcher, tracker("quiz me", "start_quiz"), {}) == []
-    assert "coming soon" in dispatcher.messages[0]["text"]
+@pytest.fixture
+def desk(tutor: Tutor, tmp_path: Path):
+    made = QuizDesk(tutor.kb, Progress(f"sqlite:///{tmp_path / 'progress.db'}"), random.Random(2))
+    with desk_from(lambda: made):
+        yield made
+
+
+async def _say(action, text: str, intent: str, entities: list | None = None) -> dict:
+    dispatcher = CollectingDispatcher()
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9},
+              "entities": entities or []}
+    events = [{"event": "user", "text": text, "parse_data": latest}]
+    turn = Tracker("quiz-learner", {}, latest, events, False, None, {}, "action_listen")
+    assert await action.run(dispatcher, turn, {}) == []
+    assert len(dispatcher.messages) == 1
+    return dispatcher.messages[0]
+
+
+async def test_a_quiz_through_the_actions(desk: QuizDesk) -> None:
+    started = await _say(quiz.ActionQuizTurn(), "quiz me on the models", "start_quiz")
+    question = desk.session("quiz-learner").current()
+    assert question is not None and question.prompt in started["text"]
+    for button in started["buttons"]:  # options are answers, whatever NLU makes of their words
+        assert button["payload"].startswith("/quiz_answer{")
+        assert json.loads(button["payload"][len("/quiz_answer"):])["answer"] == button["title"]
+
+    # typed free text goes to whichever action NLU picked: during a quiz it is the answer
+    graded = await _say(answers.ActionAnswer(), question.answers[0], "ask_question")
+    assert graded["text"].startswith("Correct")
+
+    second = desk.session("quiz-learner").current()
+    assert second is not None
+    clicked = await _say(quiz.ActionQuizAnswer(), "/quiz_answer", "quiz_answer",
+                         [{"entity": "answer", "value": "certainly not this"}])
+    assert clicked["text"].startswith(("Not quite", "Partly"))
+    assert second.answer_text in clicked["text"]
+
+    hint = await _say(quiz.ActionQuizTurn(), "hint please", "quiz_hint")
+    assert hint["text"].startswith("Hint:")
+
+    # a question mid-quiz is answered, then the quiz question comes back
+    current = desk.session("quiz-learner").current()
+    assert current is not None
+    aside = await _say(answers.ActionExplainModel(), "what does STAR stand for?", "ask_model")
+    assert "Situation" in aside["text"] and "Back to your quiz" in aside["text"]
+    assert current.prompt in aside["text"]
+    assert desk.session("quiz-learner").current() == current
+
+    await _say(quiz.ActionQuizTurn(), "skip", "quiz_skip")
+    summary = await _say(quiz.ActionQuizTurn(), "stop", "quiz_stop")
+    assert summary["text"].startswith("Quiz finished: 1 out of 3")
+    assert not desk.active("quiz-learner")
+
+    report = await _say(quiz.ActionProgress(), "how am I doing?", "ask_progress")
+    assert report["text"].startswith("Overall: 1/3 right")
+    revise = await _say(quiz.ActionProgress(), "what should I revise?", "ask_revision")
+    assert revise["text"].startswith("What to revise next:")
+
+
+async def test_an_answer_with_no_quiz_running_is_answered_as_a_question(desk: QuizDesk) -> None:
+    reply = await _say(quiz.ActionQuizAnswer(), "the answer is HEAT", "quiz_answer")
+    assert "Hear" in reply["text"]
 
 
 def test_the_provider_builds_the_tutor_once_on_first_use() -> None:
     built: list[object] = []
-    provider = TutorProvider(lambda: built.append(object()) or built[-1])
+    provider = Provider(lambda: built.append(object()) or built[-1])
     assert built == []
     first = provider()
     assert provider() is first

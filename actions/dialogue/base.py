@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from ..answers.reply import Reply
 from . import provider
-from .render import message_of
+from .render import message_of, with_sources
 
 if TYPE_CHECKING:
-    from ..answers.reply import Reply
     from ..answers.tutor import Tutor
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,19 @@ FALLBACK_TEXT = (
     "Sorry, something went wrong on my side while I was looking that up. "
     "Please try again in a moment, or ask in a different way."
 )
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What an action knows of the learner's turn."""
+
+    text: str
+    learner: str  # Rasa's sender id: one learner per web session or Slack user
+    intent: str
+    entities: tuple[dict[str, Any], ...] = ()
+
+    def entity(self, name: str) -> str | None:
+        return next((str(e["value"]) for e in self.entities if e.get("entity") == name), None)
 
 
 class TutorAction(Action, ABC):
@@ -39,19 +53,26 @@ class TutorAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        text = (tracker.latest_message or {}).get("text") or ""
+        latest = tracker.latest_message or {}
+        turn = Turn(
+            text=latest.get("text") or "",
+            learner=tracker.sender_id,
+            intent=(latest.get("intent") or {}).get("name") or "",
+            entities=tuple(latest.get("entities") or ()),
+        )
         try:
             # The engine blocks (embedding, search): keep the action server's event loop free.
-            reply = await asyncio.to_thread(self._reply_now, text)
+            reply = await asyncio.to_thread(self.respond, turn)
         except Exception:
-            log.exception("%s failed on %r", self.name(), text[:200])
+            log.exception("%s failed on %r", self.name(), turn.text[:200])
             dispatcher.utter_message(text=FALLBACK_TEXT)
             return []
         dispatcher.utter_message(**message_of(reply))
         return []
 
-    def _reply_now(self, text: str) -> Reply:
-        return self.reply(provider.get_tutor(), text)
+    def respond(self, turn: Turn) -> Reply:
+        """The reply to send for ``turn`` (subclasses that need more than the text override it)."""
+        return self.reply(provider.get_tutor(), turn.text)
 
 
 class FreeTextAction(TutorAction, ABC):
@@ -66,3 +87,16 @@ class FreeTextAction(TutorAction, ABC):
         if correction is not None:
             return correction
         return self.answer(tutor, text)
+
+    def respond(self, turn: Turn) -> Reply:
+        """During a quiz a message is the learner's answer, unless it asks something else: then
+        it is answered and the quiz question is asked again."""
+        desk = provider.get_desk()
+        if not desk.active(turn.learner):
+            return super().respond(turn)
+        if not desk.is_interruption(turn.text):
+            return desk.answer(turn.learner, turn.text)
+        reply = super().respond(turn)
+        resume = desk.resume(turn.learner)
+        return Reply(f"{with_sources(reply)}\n\n{resume.text}", kind=reply.kind,
+                     buttons=resume.buttons)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
     from ..answers.tutor import Tutor
+    from ..quiz.desk import QuizDesk
 
 TutorFactory = Callable[[], "Tutor"]
+DeskFactory = Callable[[], "QuizDesk"]
+T = TypeVar("T")
 
 
 def build_tutor() -> Tutor:
@@ -24,29 +27,39 @@ def build_tutor() -> Tutor:
     return Tutor(KnowledgeBase(conf.knowledge_dir, conf.index_dir), min_score=conf.min_answer_score)
 
 
-class TutorProvider:
-    """Calls its factory once, on first use, and hands the same tutor to every action after that."""
+def build_desk() -> QuizDesk:
+    """The production quiz desk: the tutor's knowledge base and the configured progress database."""
+    from ..config import settings
+    from ..quiz.desk import QuizDesk
+    from ..quiz.progress import Progress
 
-    def __init__(self, factory: TutorFactory = build_tutor) -> None:
+    return QuizDesk(get_tutor().kb, Progress(settings().progress_url))
+
+
+class Provider(Generic[T]):
+    """Calls its factory once, on first use, and hands the same object to every action after."""
+
+    def __init__(self, factory: Callable[[], T]) -> None:
         self._factory = factory
-        self._tutor: Tutor | None = None
+        self._made: T | None = None
         self._lock = threading.Lock()
 
-    def __call__(self) -> Tutor:
-        if self._tutor is None:
+    def __call__(self) -> T:
+        if self._made is None:
             with self._lock:
-                if self._tutor is None:
-                    self._tutor = self._factory()
-        return self._tutor
+                if self._made is None:
+                    self._made = self._factory()
+        return self._made
 
-    def replace(self, factory: TutorFactory) -> TutorFactory:
-        """Use ``factory`` from now on (the tutor is rebuilt on next use); returns the old one."""
+    def replace(self, factory: Callable[[], T]) -> Callable[[], T]:
+        """Use ``factory`` from now on (the object is rebuilt on next use); returns the old one."""
         with self._lock:
-            old, self._factory, self._tutor = self._factory, factory, None
+            old, self._factory, self._made = self._factory, factory, None
         return old
 
 
-get_tutor = TutorProvider()
+get_tutor: Provider[Tutor] = Provider(build_tutor)
+get_desk: Provider[QuizDesk] = Provider(build_desk)
 
 
 @contextmanager
@@ -57,3 +70,13 @@ def tutor_from(factory: TutorFactory) -> Iterator[None]:
         yield
     finally:
         get_tutor.replace(old)
+
+
+@contextmanager
+def desk_from(factory: DeskFactory) -> Iterator[None]:
+    """Within the block, actions use the quiz desk ``factory`` makes (for tests)."""
+    old = get_desk.replace(factory)
+    try:
+        yield
+    finally:
+        get_desk.replace(old)

@@ -1,36 +1,73 @@
-"""Placeholders for the quiz engine's actions, so the domain trains and validates before it lands."""
+"""Quiz and progress actions: thin calls into the quiz desk (see :mod:`actions.quiz.desk`)."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from . import provider
+from .base import Turn, TutorAction
 
-COMING_SOON = "Quizzes are coming soon. Until then, ask me about a topic, a model or a law."
+if TYPE_CHECKING:
+    from ..answers.reply import Reply
+    from ..answers.tutor import Tutor
+
+_COMMANDS = {
+    "start_quiz": "start",
+    "quiz_hint": "hint",
+    "quiz_skip": "skip",
+    "quiz_repeat": "repeat",
+    "quiz_stop": "stop",
+}
+_ANSWER_LEAD = re.compile(r"^\s*(?:my answer is|the answer is|answer:|i think it'?s|it'?s)\s+", re.I)
 
 
-class ActionQuizTurn(Action):
-    """Start, hint, skip, repeat or stop a quiz (placeholder)."""
+class _DeskAction(TutorAction, ABC):
+    """Quiz actions answer from the learner's whole turn (who, which intent), not the text alone."""
+
+    def reply(self, tutor: Tutor, text: str) -> Reply:
+        return self.respond(Turn(text=text, learner="", intent=""))
+
+    @abstractmethod
+    def respond(self, turn: Turn) -> Reply:
+        """The reply for ``turn``."""
+
+
+class ActionQuizTurn(_DeskAction):
+    """Start a quiz on what the learner asked for, or give a hint, skip, repeat or stop."""
 
     def name(self) -> str:
         return "action_quiz_turn"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=COMING_SOON)
-        return []
+    def respond(self, turn: Turn) -> Reply:
+        command = _COMMANDS.get(turn.intent, "start")
+        request = "" if turn.text.startswith("/") else turn.text
+        return provider.get_desk().command(turn.learner, command, request)
 
 
-class ActionProgress(Action):
-    """Progress and what to revise next (placeholder)."""
+class ActionQuizAnswer(_DeskAction):
+    """An answer to the current question: a clicked option, or typed text NLU read as an answer."""
+
+    def name(self) -> str:
+        return "action_quiz_answer"
+
+    def respond(self, turn: Turn) -> Reply:
+        desk = provider.get_desk()
+        answer = turn.entity("answer") or _ANSWER_LEAD.sub("", turn.text)
+        if not desk.active(turn.learner):
+            return provider.get_tutor().answer(answer)
+        return desk.answer(turn.learner, answer)
+
+
+class ActionProgress(_DeskAction):
+    """How the learner is doing, or what to revise next, from their quiz history."""
 
     def name(self) -> str:
         return "action_progress"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=COMING_SOON)
-        return []
+    def respond(self, turn: Turn) -> Reply:
+        desk = provider.get_desk()
+        if turn.intent == "ask_revision":
+            return desk.revision(turn.learner)
+        return desk.report(turn.learner)

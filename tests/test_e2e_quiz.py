@@ -1,0 +1,101 @@
+"""End-to-end quiz over the real Rasa and action servers: every question comes from the documents."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from actions.quiz.questions import Question
+from actions.quiz.selection import QuestionBank
+
+from .servers import TutorServers
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def bank(servers: TutorServers) -> QuestionBank:
+    return QuestionBank.from_folders([servers.knowledge_dir])
+
+
+def _text(replies: list[dict]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def _asked(bank: QuestionBank, replies: list[dict]) -> Question:
+    """The question the last reply asks (the last prompt that appears in it)."""
+    text = _text(replies)
+    found = [(text.rfind(q.prompt), q) for q in bank.questions if q.prompt in text]
+    assert found, text
+    return max(found, key=lambda pair: pair[0])[1]
+
+
+def test_a_quiz_conversation(servers: TutorServers, bank: QuestionBank) -> None:
+    learner = f"quiz-{uuid.uuid4().hex[:8]}"
+    model = bank.catalogue.models[0].name
+    started = servers.say(learner, f"quiz me on {model}")
+    assert "Question 1 of" in _text(started)
+    first = _asked(bank, started)
+    assert model in first.subject or model in first.prompt
+
+    # right answer, by clicking its option when there are options, else typed
+    buttons = [b for r in started for b in r.get("buttons", [])]
+    right = next((b for b in buttons if b["title"] in first.answers), None)
+    reply = servers.say(learner, right["payload"] if right else first.answers[0])
+    assert _text(reply).startswith("Correct"), _text(reply)
+    second = _asked(bank, reply)
+
+    # wrong answer: the verdict gives the right answer and its source
+    reply = servers.say(learner, "bananas and custard")
+    assert _text(reply).startswith("Not quite")
+    assert second.answer_text in _text(reply) and "Source:" in _text(reply)
+    third = _asked(bank, reply)
+
+    hint = _text(servers.say(learner, "can I have a hint?"))
+    assert hint.startswith("Hint:") and third.prompt in hint
+
+    # an unrelated question is answered, then the same quiz question comes back
+    aside = _text(servers.say(learner, "what is the customer journey?"))
+    assert "touchpoints" in aside and "Back to your quiz" in aside and third.prompt in aside
+
+    skipped = _text(servers.say(learner, "skip this one"))
+    assert skipped.startswith("Skipped") and third.answer_text in skipped
+
+    again = _asked(bank, servers.say(learner, "repeat the question"))
+    stopped = _text(servers.say(learner, "stop the quiz"))
+    assert stopped.startswith("Quiz finished: 1 out of 3"), stopped
+    assert "revise" in stopped.lower()
+    assert again.id not in {first.id, second.id, third.id}
+
+    report = _text(servers.say(learner, "how am I doing?"))
+    assert report.startswith("Overall: 1/3 right")
+    assert second.subject in report or third.subject in report
+
+
+def test_quiz_buttons_answer_whatever_their_words(servers: TutorServers, bank: QuestionBank) -> None:
+    learner = f"quiz-{uuid.uuid4().hex[:8]}"
+    started = servers.say(learner, "quiz me on the models")
+    buttons = [b for r in started for b in r.get("buttons", [])]
+    assert buttons, "model questions offer options"
+    for button in buttons:
+        assert button["payload"].startswith("/quiz_answer{")
+        assert json.loads(button["payload"][len("/quiz_answer"):])["answer"] == button["title"]
+    question = _asked(bank, started)
+    wrong = next(b for b in buttons if b["title"] not in question.answers)
+    assert _text(servers.say(learner, wrong["payload"])).startswith("Not quite")
+
+
+def test_a_quiz_and_progress_survive_a_restart_of_every_process(
+    servers: TutorServers, bank: QuestionBank
+) -> None:
+    learner = f"quiz-{uuid.uuid4().hex[:8]}"
+    first = _asked(bank, servers.say(learner, "5 questions on legislation"))
+    reply = servers.say(learner, first.answers[0])
+    waiting = _asked(bank, reply)
+    servers.stop()
+    servers.start()
+    repeated = _text(servers.say(learner, "repeat the question"))
+    assert waiting.prompt in repeated
+    assert _text(servers.say(learner, "how am I doing?")).startswith("Overall: 1/1 right")
