@@ -75,9 +75,9 @@ class MisconceptionDetector:
         table = self._rows()
         if not len(table.vectors):
             return None
-        scores = np.maximum(
-            table.vectors @ self.kb.embed(message), table.vectors @ self.kb.embed(stance.core)
-        )
+        scores = table.vectors @ self.kb.embed(message)
+        if stance.core != message.strip():  # compare the proposition without its negators too
+            scores = np.maximum(scores, table.vectors @ self.kb.embed(stance.core))
         if stance.question:  # asking about a belief, for or against it
             row = int(np.argmax(scores))
         else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.index import Hit
 from ..knowledge.model import Abbreviation, Guidance, Law, NamedModel, SectionKind
@@ -44,6 +46,7 @@ class Tutor:
         self.kb = kb
         self.min_score = min_score
         self.detector = detector or MisconceptionDetector(kb)
+        self._law_vectors: tuple[str, np.ndarray] | None = None
 
     # -- free questions -------------------------------------------------------------------------
     def answer(self, message: str) -> Reply:
@@ -179,7 +182,7 @@ class Tutor:
         closest to ``message`` talk about, e.g. discrimination -> the equality concept."""
         laws = self.kb.catalogue.laws
         hits = self.kb.search(message, k=10)
-        names = self.kb.encoder.encode([law.name for law in laws]) @ self.kb.embed(message)
+        names = self._law_name_vectors() @ self.kb.embed(message)
         areas = [_law_area(law) for law in laws]
         scores = [float(n) for n in names]
         for hit in hits:
@@ -189,6 +192,14 @@ class Tutor:
                 scores[i] = max(scores[i], hit.similarity / len(named))
         best = max(scores)
         return [law for law, s in zip(laws, scores, strict=True) if s >= best - _LAWS_TIE]
+
+    def _law_name_vectors(self) -> np.ndarray:
+        """Embeddings of the laws' names, made once per index build."""
+        build = self.kb.build_id
+        if self._law_vectors is None or self._law_vectors[0] != build:
+            names = [law.name for law in self.kb.catalogue.laws]
+            self._law_vectors = (build, self.kb.encoder.encode(names))
+        return self._law_vectors[1]
 
     def _law_reply(self, laws: list[Law], message: str) -> Reply:
         cat = self.kb.catalogue
