@@ -80,10 +80,22 @@ def bot_texts(page) -> list[str]:
 
 
 def wait_for_bot_messages(page, more_than: int) -> list[str]:
+    """Wait for a reply (more than ``more_than`` bot messages), then until no more arrive.
+
+    The widget shows a reply's parts one after the other (Rasa splits texts at blank lines), so
+    the count has to stay the same for a couple of seconds before the reply is complete.
+    """
     page.wait_for_function(
         "([sel, n]) => document.querySelectorAll(sel).length > n", arg=[BOT, more_than], timeout=120_000
     )
-    page.wait_for_timeout(1500)  # a reply can be several messages
+    seen, stable = -1, 0
+    for _ in range(60):
+        count = page.locator(BOT).count() + page.locator(REPLY_BUTTON).count()
+        stable = stable + 1 if count == seen else 0
+        if stable >= 4:
+            break
+        seen = count
+        page.wait_for_timeout(500)
     return bot_texts(page)
 
 
