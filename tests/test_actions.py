@@ -150,7 +150,7 @@ async def test_an_empty_latest_message_is_still_answered(dispatcher) -> None:
     assert len(dispatcher.messages) == 1
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def desk(tutor: Tutor, tmp_path: Path):
     made = QuizDesk(tutor.kb, Progress(f"sqlite:///{tmp_path / 'progress.db'}"), random.Random(2))
     with desk_from(lambda: made):
@@ -177,7 +177,7 @@ async def test_a_quiz_through_the_actions(desk: QuizDesk) -> None:
         assert json.loads(button["payload"][len("/quiz_answer"):])["answer"] == button["title"]
 
     # typed free text goes to whichever action NLU picked: during a quiz it is the answer
-    graded = await _say(answers.ActionAnswer(), question.answers[0], "ask_question")
+    graded = await _say(answers.ActionAnswer(), question.answer_text, "ask_question")
     assert graded["text"].startswith("Correct")
 
     second = desk.session("quiz-learner").current()
@@ -185,7 +185,7 @@ async def test_a_quiz_through_the_actions(desk: QuizDesk) -> None:
     clicked = await _say(quiz.ActionQuizAnswer(), "/quiz_answer", "quiz_answer",
                          [{"entity": "answer", "value": "certainly not this"}])
     assert clicked["text"].startswith(("Not quite", "Partly"))
-    assert second.answer_text in clicked["text"]
+    assert all(answer in clicked["text"] for answer in second.answers)
 
     hint = await _say(quiz.ActionQuizTurn(), "hint please", "quiz_hint")
     assert hint["text"].startswith("Hint:")
@@ -207,6 +207,24 @@ async def test_a_quiz_through_the_actions(desk: QuizDesk) -> None:
     assert report["text"].startswith("Overall: 1/3 right")
     revise = await _say(quiz.ActionProgress(), "what should I revise?", "ask_revision")
     assert revise["text"].startswith("What to revise next:")
+
+
+async def test_overviews_take_quiz_answers_too(desk: QuizDesk) -> None:
+    await _say(quiz.ActionQuizTurn(), "quiz me on legislation", "start_quiz")
+    question = desk.session("quiz-learner").current()
+    assert question is not None
+    graded = await _say(overview.ActionCapabilities(), question.answer_text, "capabilities")
+    assert graded["text"].startswith("Correct")
+
+
+async def test_a_topic_name_mid_quiz_is_an_answer_not_a_new_quiz(desk: QuizDesk) -> None:
+    await _say(quiz.ActionQuizTurn(), "quiz me on legislation", "start_quiz")
+    question = desk.session("quiz-learner").current()
+    assert question is not None
+    graded = await _say(quiz.ActionQuizTurn(), question.answer_text, "start_quiz")
+    assert graded["text"].startswith("Correct")
+    again = await _say(quiz.ActionQuizTurn(), "start a new quiz on the models", "start_quiz")
+    assert again["text"].startswith("Quiz:")
 
 
 async def test_an_answer_with_no_quiz_running_is_answered_as_a_question(desk: QuizDesk) -> None:

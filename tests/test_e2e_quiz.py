@@ -32,6 +32,11 @@ def _asked(bank: QuestionBank, replies: list[dict]) -> Question:
     return max(found, key=lambda pair: pair[0])[1]
 
 
+def _gives_answer(question: Question, text: str) -> bool:
+    """The reply states the right answer (every step, for a steps question)."""
+    return all(answer in text for answer in question.answers)
+
+
 def test_a_quiz_conversation(servers: TutorServers, bank: QuestionBank) -> None:
     learner = f"quiz-{uuid.uuid4().hex[:8]}"
     model = bank.catalogue.models[0].name
@@ -43,14 +48,14 @@ def test_a_quiz_conversation(servers: TutorServers, bank: QuestionBank) -> None:
     # right answer, by clicking its option when there are options, else typed
     buttons = [b for r in started for b in r.get("buttons", [])]
     right = next((b for b in buttons if b["title"] in first.answers), None)
-    reply = servers.say(learner, right["payload"] if right else first.answers[0])
+    reply = servers.say(learner, right["payload"] if right else first.answer_text)
     assert _text(reply).startswith("Correct"), _text(reply)
     second = _asked(bank, reply)
 
     # wrong answer: the verdict gives the right answer and its source
     reply = servers.say(learner, "bananas and custard")
     assert _text(reply).startswith("Not quite")
-    assert second.answer_text in _text(reply) and "Source:" in _text(reply)
+    assert _gives_answer(second, _text(reply)) and "Source:" in _text(reply)
     third = _asked(bank, reply)
 
     hint = _text(servers.say(learner, "can I have a hint?"))
@@ -61,7 +66,7 @@ def test_a_quiz_conversation(servers: TutorServers, bank: QuestionBank) -> None:
     assert "touchpoints" in aside and "Back to your quiz" in aside and third.prompt in aside
 
     skipped = _text(servers.say(learner, "skip this one"))
-    assert skipped.startswith("Skipped") and third.answer_text in skipped
+    assert skipped.startswith("Skipped") and _gives_answer(third, skipped)
 
     again = _asked(bank, servers.say(learner, "repeat the question"))
     stopped = _text(servers.say(learner, "stop the quiz"))
@@ -76,9 +81,14 @@ def test_a_quiz_conversation(servers: TutorServers, bank: QuestionBank) -> None:
 
 def test_quiz_buttons_answer_whatever_their_words(servers: TutorServers, bank: QuestionBank) -> None:
     learner = f"quiz-{uuid.uuid4().hex[:8]}"
-    started = servers.say(learner, "quiz me on the models")
+    started = servers.say(learner, "10 questions on the models")
     buttons = [b for r in started for b in r.get("buttons", [])]
-    assert buttons, "model questions offer options"
+    for _ in range(9):  # not every kind of question has options: skip to one that has
+        if buttons:
+            break
+        started = servers.say(learner, "skip")
+        buttons = [b for r in started for b in r.get("buttons", [])]
+    assert buttons, "some model questions offer options"
     for button in buttons:
         assert button["payload"].startswith("/quiz_answer{")
         assert json.loads(button["payload"][len("/quiz_answer"):])["answer"] == button["title"]
@@ -92,7 +102,8 @@ def test_a_quiz_and_progress_survive_a_restart_of_every_process(
 ) -> None:
     learner = f"quiz-{uuid.uuid4().hex[:8]}"
     first = _asked(bank, servers.say(learner, "5 questions on legislation"))
-    reply = servers.say(learner, first.answers[0])
+    reply = servers.say(learner, first.answer_text)
+    assert _text(reply).startswith("Correct"), (first, _text(reply))
     waiting = _asked(bank, reply)
     servers.stop()
     servers.start()

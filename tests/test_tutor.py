@@ -152,6 +152,8 @@ def test_misconceptions_held_are_corrected_with_the_expected_content(tutor: Tuto
     "Is the customer always right?",
     "handling complaints is the manager's job, not mine",
     "customer service and sales are basically the same thing",
+    "there's no point logging every call",
+    "I use the same tone with every customer",
 ])
 def test_paraphrases_and_belief_questions_are_corrected(tutor: Tutor, message: str) -> None:
     reply = tutor.correction(message)
@@ -162,6 +164,8 @@ def test_paraphrases_and_belief_questions_are_corrected(tutor: Tutor, message: s
     "the customer is not always right but they deserve respect",
     "I always log calls so colleagues can follow up",
     "It's a myth that the customer is always right",
+    "I adapt the script to each customer's problem",
+    "I always ask for consent before sharing data",
     "what does complaint handling involve?",
     "explain the STAR method",
 ])

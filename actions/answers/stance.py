@@ -24,6 +24,7 @@ _NEGATING_WORDS = frozenset({"no", "none", "nobody", "nothing", "neither", "nor"
 _NEGATABLE_HEADS = frozenset({"VERB", "AUX", "ADJ", "ADV"})
 # Verbs of doing a thing wrongly: "mishandling data" is not handling it properly.
 _MIS_VERBS = frozenset({"mishandle", "misuse", "mismanage", "misrepresent", "misinform", "mislead"})
+_CONTENT_POS = frozenset({"NOUN", "VERB", "ADJ", "PROPN"})
 _WH_WORDS = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "how"})
 _IMPERATIVE_ASKS = frozenset({"explain", "tell", "define", "describe", "list", "give", "show",
                               "quiz", "test", "start"})
@@ -37,6 +38,7 @@ class Stance:
     negated: bool
     question: bool  # a yes/no question: it asks about the proposition, for or against
     information_request: bool  # a wh-question or a request: it asserts nothing
+    lemmas: frozenset[str] = frozenset()  # content words, lemmatised
 
 
 _lock = threading.Lock()
@@ -67,12 +69,17 @@ def read_stance(text: str) -> Stance:
         if negating and token.pos_ in {"VERB", "ADJ", "NOUN"}:
             flips += 1
             continue
-        kept.append(token.text_with_ws)
-    core = re.sub(r"\s+", " ", "".join(kept)).strip() or text
+        kept.append(token.text)
+    core = re.sub(r"\s+([,.;:!?])", r"\1", " ".join(kept)).strip() or text
     words = [t.lower_ for t in doc if not t.is_punct]
     first = words[0] if words else ""
     wh = first in _WH_WORDS or first in _IMPERATIVE_ASKS
     yes_no = text.rstrip().endswith("?") and not wh
     if not yes_no and doc and doc[0].pos_ == "AUX" and doc[0].dep_ == "ROOT":
         yes_no = True
-    return Stance(core=core, negated=flips % 2 == 1, question=yes_no, information_request=wh)
+    lemmas = frozenset(
+        t.lemma_.lower() for t in doc
+        if t.pos_ in _CONTENT_POS and not t.is_stop and t.lemma_.lower() not in _NEGATING_LEMMAS
+    )
+    return Stance(core=core, negated=flips % 2 == 1, question=yes_no, information_request=wh,
+                  lemmas=lemmas)

@@ -71,8 +71,18 @@ class TutorAction(Action, ABC):
         return []
 
     def respond(self, turn: Turn) -> Reply:
-        """The reply to send for ``turn`` (subclasses that need more than the text override it)."""
-        return self.reply(provider.get_tutor(), turn.text)
+        """The reply for ``turn``. During a quiz the message is the learner's answer, whatever
+        intent NLU gave it ("2015" may look like anything), unless it asks something else: then
+        it is answered and the quiz question is asked again."""
+        desk = provider.get_desk()
+        if not desk.active(turn.learner):
+            return self.reply(provider.get_tutor(), turn.text)
+        if not desk.is_interruption(turn.text):
+            return desk.answer(turn.learner, turn.text)
+        reply = self.reply(provider.get_tutor(), turn.text)
+        resume = desk.resume(turn.learner)
+        return Reply(f"{with_sources(reply)}\n\n{resume.text}", kind=reply.kind,
+                     buttons=resume.buttons)
 
 
 class FreeTextAction(TutorAction, ABC):
@@ -88,15 +98,3 @@ class FreeTextAction(TutorAction, ABC):
             return correction
         return self.answer(tutor, text)
 
-    def respond(self, turn: Turn) -> Reply:
-        """During a quiz a message is the learner's answer, unless it asks something else: then
-        it is answered and the quiz question is asked again."""
-        desk = provider.get_desk()
-        if not desk.active(turn.learner):
-            return super().respond(turn)
-        if not desk.is_interruption(turn.text):
-            return desk.answer(turn.learner, turn.text)
-        reply = super().respond(turn)
-        resume = desk.resume(turn.learner)
-        return Reply(f"{with_sources(reply)}\n\n{resume.text}", kind=reply.kind,
-                     buttons=resume.buttons)

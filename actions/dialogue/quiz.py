@@ -20,6 +20,9 @@ _COMMANDS = {
     "quiz_repeat": "repeat",
     "quiz_stop": "stop",
 }
+_QUIZ_REQUEST = re.compile(
+    r"\b(quiz|test|questions?|practi[cs]e|drill|mock|exam|revis\w*|start|again|another|new)\b", re.I
+)
 _ANSWER_LEAD = re.compile(r"^\s*(?:my answer is|the answer is|answer:|i think it'?s|it'?s)\s+", re.I)
 
 
@@ -41,9 +44,14 @@ class ActionQuizTurn(_DeskAction):
         return "action_quiz_turn"
 
     def respond(self, turn: Turn) -> Reply:
+        desk = provider.get_desk()
         command = _COMMANDS.get(turn.intent, "start")
         request = "" if turn.text.startswith("/") else turn.text
-        return provider.get_desk().command(turn.learner, command, request)
+        if command == "start" and request and not _QUIZ_REQUEST.search(request) \
+                and desk.active(turn.learner):
+            # "data protection" mid-quiz reads like "quiz me on data protection": it is an answer
+            return desk.answer(turn.learner, request)
+        return desk.command(turn.learner, command, request)
 
 
 class ActionQuizAnswer(_DeskAction):

@@ -217,17 +217,22 @@ def request_count(request: str) -> int | None:
 def _interleave(
     questions: list[Question], rng: random.Random, priority: Callable[[Question], float] | None
 ) -> list[Question]:
-    """Shuffle, then take one question per subject and kind in turn so a quiz is varied."""
+    """Shuffle, then take one question per subject in turn (rotating through each subject's kinds)
+    so a quiz is varied; subjects holding the highest-priority questions come first."""
     pool = list(questions)
     rng.shuffle(pool)
     if priority is not None:
         pool.sort(key=priority)
-    buckets: dict[tuple[str, str], list[Question]] = defaultdict(list)
+    by_subject: dict[str, dict[str, list[Question]]] = defaultdict(lambda: defaultdict(list))
     for q in pool:
-        buckets[(q.subject, q.kind.value)].append(q)
+        by_subject[q.subject][q.kind.value].append(q)
+    queues = [_round_robin(list(kinds.values())) for kinds in by_subject.values()]
+    return _round_robin(queues)
+
+
+def _round_robin(lists: list[list[Question]]) -> list[Question]:
+    """One from each list in turn until all are empty."""
     out: list[Question] = []
-    while any(buckets.values()):
-        for key in list(buckets):
-            if buckets[key]:
-                out.append(buckets[key].pop(0))
+    for round_ in range(max((len(x) for x in lists), default=0)):
+        out.extend(x[round_] for x in lists if round_ < len(x))
     return out
