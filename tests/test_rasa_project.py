@@ -64,3 +64,29 @@ def test_training_is_skipped_when_bot_and_data_are_unchanged(tmp_path: Path) -> 
     assert "model up to date" in train()
     (tmp_path / "models" / "tutor.fingerprint").write_text("something else changed\n")
     assert "training:" in train()
+
+
+def test_action_responses_are_validated_by_a_compiled_validator_as_strictly_as_before() -> None:
+    code = """
+import jsonschema
+import bot.channels  # installs the speed-up, as Rasa does when it loads the channels
+from rasa.core.actions.action import RemoteAction
+spec = RemoteAction.action_response_format_spec()
+action = RemoteAction("action_answer", None)
+good = {"events": [{"event": "slot", "name": "a", "value": 1}], "responses": [{"text": "hi"}]}
+bad = {"events": [{"event": "no_such_event"}], "responses": []}
+jsonschema.validate(good, spec)
+assert action._validate_action_result(good)
+for check in (lambda: jsonschema.validate(bad, spec), lambda: action._validate_action_result(bad)):
+    try:
+        check()
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise SystemExit("a bad response was accepted")
+print(RemoteAction._validate_action_result.__module__)
+"""
+    result = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", code], cwd=ROOT,
+                            env=ENV, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "bot.speedups"
