@@ -227,6 +227,11 @@ async def test_a_topic_name_mid_quiz_is_an_answer_not_a_new_quiz(desk: QuizDesk)
     assert again["text"].startswith("Quiz:")
 
 
+async def test_a_progress_guess_that_asks_something_else_is_answered(desk: QuizDesk) -> None:
+    reply = await _say(quiz.ActionProgress(), "what does FCR stand for", "ask_progress")
+    assert "First Contact Resolution" in reply["text"]
+
+
 async def test_an_answer_with_no_quiz_running_is_answered_as_a_question(desk: QuizDesk) -> None:
     reply = await _say(quiz.ActionQuizAnswer(), "the answer is HEAT", "quiz_answer")
     assert "Hear" in reply["text"]

@@ -184,3 +184,23 @@ def test_a_new_document_is_answered_after_reindexing(tmp_path: Path) -> None:
     reply = tutor.explain_model("what is the CARE model?")
     assert reply.kind == "model" and "Connect" in reply.text and "End" in reply.text
     assert tutor.correction("escalating a call means you have failed") is not None
+
+
+@pytest.mark.parametrize(("method", "message", "expect"), [
+    ("explain_law", "what is Net Promoter Score", "Net Promoter Score"),
+    ("exam_tips", "What job search strategies should I know about?", "job boards"),
+    ("marking_points", "how do I gather customer feedback", "feedback"),
+    ("explain_model", "what is the customer journey", "touchpoints"),
+])
+def test_a_wrong_intent_guess_still_gets_the_right_answer(
+    tutor: Tutor, method: str, message: str, expect: str
+) -> None:
+    reply = getattr(tutor, method)(message)
+    assert reply.kind in {"answer", "abbreviation"} and expect in reply.text
+
+
+def test_plain_answers_do_not_quote_mistakes(tutor: Tutor) -> None:
+    for message in ("I record every interaction accurately.",
+                    "I tell customers how their feedback changed things."):
+        reply = tutor.answer(message)
+        assert "misconception" not in (reply.text + " ".join(reply.sources)).lower()

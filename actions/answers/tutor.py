@@ -26,6 +26,13 @@ _GUIDANCE_WORDS = re.compile(
     r"exam|exams|tips?|revision|revise|advice|points?|give me|any|some|what|do|does|the|for|in|on|"
     r"about|my|me)\b", re.I)
 _SUPPORT_MIN = 0.55
+# Words that show a message really asks for exam guidance (NLU's intent is only a hint).
+_GUIDANCE_CUES = re.compile(
+    r"\b(tips?|exams?|examiners?|assess\w*|mark\w*|credit|revis\w*|advice|grade|pass|"
+    r"look(?:ing)? for|want(?:s)? to see|prepare|role-?plays?)\b", re.I)
+# Sections a plain answer quotes: mistakes are quoted only when correcting one.
+_ANSWERING = frozenset({SectionKind.SYNOPSIS, SectionKind.CONCEPTS, SectionKind.TIPS,
+                        SectionKind.MARKING})
 
 
 def _law_area(law: Law) -> str:
@@ -62,7 +69,7 @@ class Tutor:
             return self.explain_law(message)
         if unknown := self._unknown_model(message):
             return self._no_such_model(unknown)
-        return self._passage_reply(message, self.kb.search(message, k=5))
+        return self._passage_reply(message, self.kb.search(message, k=5, sections=_ANSWERING))
 
     def _unknown_model(self, message: str) -> str | None:
         """An acronym asked about as a model that no document defines ("the CARE model")."""
@@ -122,6 +129,8 @@ class Tutor:
         """Every step of a named model, in order, and how the documents say to use it."""
         cat = self.kb.catalogue
         models = find_models(message, cat)
+        if not models and not _MODEL_CUES.search(message):
+            return self.answer(message)  # NLU guessed a model question; the message names none
         if not models:
             unknown = self._unknown_model(message) or next(iter(_ACRONYM.findall(message)), None)
             models = [] if unknown else self._closest_models(message)
@@ -174,8 +183,10 @@ class Tutor:
         cat = self.kb.catalogue
         if not cat.laws:
             return Reply("Your course documents don't name any legislation yet.", kind="not_found")
-        laws = find_laws(message, cat) or self._closest_laws(message)
-        return self._law_reply(laws, message)
+        laws = find_laws(message, cat)
+        if not laws and not _LAW_CUES.search(message):
+            return self.answer(message)  # NLU guessed a law question; the message names none
+        return self._law_reply(laws or self._closest_laws(message), message)
 
     def _closest_laws(self, message: str) -> list[Law]:
         """The law whose area (its name's words: 'Equality', 'Data Protection') the passages
@@ -237,6 +248,8 @@ class Tutor:
         return self._guidance(message, SectionKind.MARKING, "What examiners look for")
 
     def _guidance(self, message: str, section: SectionKind, heading: str) -> Reply:
+        if not _GUIDANCE_CUES.search(message):
+            return self.answer(message)  # NLU guessed guidance; the message asks something else
         cat = self.kb.catalogue
         topic = " ".join(_GUIDANCE_WORDS.sub(" ", message).split())
         hits = self.kb.search(topic or message, k=3, sections=frozenset({section}))

@@ -23,6 +23,10 @@ _COMMANDS = {
 _QUIZ_REQUEST = re.compile(
     r"\b(quiz|test|questions?|practi[cs]e|drill|mock|exam|revis\w*|start|again|another|new)\b", re.I
 )
+_PROGRESS_CUES = re.compile(
+    r"\b(doing|progress|score\w*|results?|revis\w*|weak\w*|improve|study|focus|work on|"
+    r"practi[cs]e|next|how am i|how did i|stats|marks?|right|covered|answered|due|review|so far)\b",
+    re.I)
 _ANSWER_LEAD = re.compile(r"^\s*(?:my answer is|the answer is|answer:|i think it'?s|it'?s)\s+", re.I)
 
 
@@ -76,6 +80,8 @@ class ActionProgress(_DeskAction):
 
     def respond(self, turn: Turn) -> Reply:
         desk = provider.get_desk()
+        if turn.text and not turn.text.startswith("/") and not _PROGRESS_CUES.search(turn.text):
+            return provider.get_tutor().answer(turn.text)  # NLU's guess; it asks something else
         if turn.intent == "ask_revision":
             return desk.revision(turn.learner)
         return desk.report(turn.learner)

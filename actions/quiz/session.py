@@ -106,7 +106,6 @@ class QuizSession:
             f"Hint: {question.hint}\n\n{question.prompt}",
             kind="quiz_hint",
             buttons=_buttons(question),
-            sources=[question.source],
         )
 
     def skip(self) -> Reply:
@@ -181,9 +180,9 @@ class QuizSession:
         if question.steps:
             lines.append("Write the steps in order, one per line or separated by commas.")
         lines.append("(Say 'hint', 'skip' or 'stop' at any time.)")
-        return Reply(
-            "\n\n".join(lines), kind="quiz_question", buttons=_buttons(question), sources=[question.source]
-        )
+        # No source yet: naming the section ("... Misconceptions ...") would give the answer away;
+        # the verdict names it.
+        return Reply("\n\n".join(lines), kind="quiz_question", buttons=_buttons(question))
 
     def _summary(self, state: dict[str, Any]) -> Reply:
         scores = state["scores"]
