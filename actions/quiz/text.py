@@ -11,76 +11,20 @@ import unicodedata
 
 from rapidfuzz.distance import OSA
 
-# Words that carry no content in an answer or a request.
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "or",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "by",
-        "at",
-        "as",
-        "is",
-        "are",
-        "be",
-        "it",
-        "its",
-        "this",
-        "that",
-        "then",
-        "than",
-        "so",
-        "i",
-        "you",
-        "we",
-        "they",
-        "he",
-        "she",
-        "my",
-        "your",
-        "our",
-        "their",
-        "me",
-        "us",
-        "do",
-        "does",
-        "did",
-        "can",
-        "will",
-        "would",
-        "should",
-        "must",
-        "about",
-        "what",
-        "which",
-        "who",
-        "how",
-        "step",
-        "steps",
-        "stage",
-        "stages",
-        "first",
-        "second",
-        "third",
-        "fourth",
-        "fifth",
-        "next",
-        "finally",
-        "lastly",
-        "last",
-        "also",
-        "plus",
-        "followed",
-    ]
-)
+# Function words only: what an answer may add or drop without changing a term.
+FUNCTION_WORDS = frozenset((
+    "a", "an", "and", "or", "the", "of", "to", "in", "on", "for", "with", "by", "at", "as", "is",
+    "are", "be", "it",
+))
+
+# Words that carry no content in an answer or a request: the function words and these.
+STOPWORDS = FUNCTION_WORDS | frozenset((
+    "its", "this", "that", "then", "than", "so", "i", "you", "we", "they", "he", "she", "my",
+    "your", "our", "their", "me", "us", "do", "does", "did", "can", "will", "would", "should",
+    "must", "about", "what", "which", "who", "how", "step", "steps", "stage", "stages", "first",
+    "second", "third", "fourth", "fifth", "next", "finally", "lastly", "last", "also", "plus",
+    "followed",
+))
 
 _ISE = re.compile(r"(?<=[a-z]{2})iz(?=e\b|es\b|ed\b|ing\b|ation\b|ations\b|er\b|ers\b|able\b)")
 _YSE = re.compile(r"(?<=[a-z]{2})yz(?=e\b|es\b|ed\b|ing\b)")
@@ -103,29 +47,6 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-# Function words only: what an answer may add or drop without changing a term.
-FUNCTION_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "or",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "by",
-        "at",
-        "as",
-        "is",
-        "are",
-        "be",
-        "it",
-    ]
-)
 
 
 def content_words(text: str, stop: frozenset[str] = STOPWORDS) -> list[str]:
