@@ -24,7 +24,7 @@ _QUIZ_REQUEST = re.compile(
     r"\b(quiz|test|questions?|practi[cs]e|drill|mock|exam|revis\w*|start|again|another|new)\b", re.I
 )
 _PROGRESS_CUES = re.compile(
-    r"\b(doing|progress|score\w*|results?|revis\w*|weak\w*|improve|study|focus|work on|"
+    r"\b(doing|progress|my scores?|results?|revis\w*|weak\w*|improve|study|focus|work on|"
     r"practi[cs]e|next|how am i|how did i|stats|marks?|right|covered|answered|due|review|so far)\b",
     re.I)
 _ANSWER_LEAD = re.compile(r"^\s*(?:my answer is|the answer is|answer:|i think it'?s|it'?s)\s+", re.I)
