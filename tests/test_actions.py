@@ -103,12 +103,32 @@ async def test_a_correction_comes_before_the_answer(action_class, dispatcher, tu
     ]
 
 
-@pytest.mark.parametrize("action_class", OVERVIEW)
-async def test_overviews_do_not_check_for_misconceptions(action_class, dispatcher, tutor) -> None:
+@pytest.mark.parametrize(("action_class", "request_text"), [
+    (overview.ActionListTopics, "what topics are there?"),
+    (overview.ActionCapabilities, "what can you do?"),
+    (overview.ActionListTopics, "/list_topics"),
+])
+async def test_overview_requests_are_not_checked_for_misconceptions(
+    action_class, request_text, dispatcher, tutor
+) -> None:
     correcting = CorrectingTutor(tutor.kb)
     with tutor_from(lambda: correcting):
-        await action_class().run(dispatcher, tracker("the customer is always right"), {})
+        await action_class().run(dispatcher, tracker(request_text), {})
     assert not dispatcher.messages[0]["text"].startswith("That's a common misconception")
+
+
+@pytest.mark.parametrize("action_class", OVERVIEW)
+async def test_a_belief_nlu_sent_to_an_overview_is_still_corrected(action_class, dispatcher,
+                                                                   tutor) -> None:
+    await action_class().run(dispatcher, tracker("the customer is always right"), {})
+    assert "misconception" in dispatcher.messages[0]["text"]
+
+
+async def test_a_question_nlu_heard_as_a_quiz_command_is_answered(dispatcher) -> None:
+    await quiz.ActionQuizTurn().run(dispatcher, tracker("what is teamwork in this unit",
+                                                        "quiz_repeat"), {})
+    text = dispatcher.messages[0]["text"]
+    assert "no quiz in progress" not in text.lower() and "Source:" in text
 
 
 async def test_list_topics_names_every_document(dispatcher, tutor) -> None:

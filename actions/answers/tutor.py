@@ -56,6 +56,10 @@ class Tutor:
         self._law_vectors: tuple[str, np.ndarray] | None = None
 
     # -- free questions -------------------------------------------------------------------------
+    def reply(self, message: str) -> Reply:
+        """Any free-text message: a correction if it states a misconception, else an answer."""
+        return self.correction(message) or self.answer(message)
+
     def answer(self, message: str) -> Reply:
         """A free question: a named model, law or abbreviation first, then the best passages."""
         cat = self.kb.catalogue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from .base import TutorAction
@@ -11,6 +12,19 @@ if TYPE_CHECKING:
     from ..answers.tutor import Tutor
 
 
+_TOPIC_CUES = re.compile(
+    r"\b(topics?|subjects?|units?|cover\w*|syllabus|course|learn\w*|study|revise|list|areas?)\b",
+    re.I)
+_CAPABILITY_CUES = re.compile(
+    r"\b(you|help|able|features?|use|ask|do|for|commands?|options?|menu)\b", re.I)
+
+
+def _says_something_else(text: str, cues: re.Pattern[str]) -> bool:
+    """NLU's guess of an overview request, for a message with none of its words (a button's
+    ``/intent`` payload always counts as the request)."""
+    return bool(text) and not text.startswith("/") and not cues.search(text)
+
+
 class ActionListTopics(TutorAction):
     """The topics of the documents currently indexed."""
 
@@ -18,6 +32,8 @@ class ActionListTopics(TutorAction):
         return "action_list_topics"
 
     def reply(self, tutor: Tutor, text: str) -> Reply:
+        if _says_something_else(text, _TOPIC_CUES):
+            return tutor.reply(text)
         return tutor.list_topics()
 
 
@@ -28,4 +44,6 @@ class ActionCapabilities(TutorAction):
         return "action_capabilities"
 
     def reply(self, tutor: Tutor, text: str) -> Reply:
+        if _says_something_else(text, _CAPABILITY_CUES):
+            return tutor.reply(text)
         return tutor.capabilities()

@@ -23,6 +23,9 @@ _COMMANDS = {
 _QUIZ_REQUEST = re.compile(
     r"\b(quiz|test|questions?|practi[cs]e|drill|mock|exam|revis\w*|start|again|another|new)\b", re.I
 )
+_COMMAND_CUES = re.compile(
+    r"\b(hint|clue|tip|help|stuck|skip|next|pass|move on|repeat|again|question|stop|quit|end|"
+    r"cancel|enough|done|finish|exit)\b", re.I)
 _PROGRESS_CUES = re.compile(
     r"\b(doing|progress|my scores?|results?|revis\w*|weak\w*|improve|study|focus|work on|"
     r"practi[cs]e|next|how am i|how did i|stats|marks?|right|covered|answered|due|review|so far)\b",
@@ -55,6 +58,10 @@ class ActionQuizTurn(_DeskAction):
                 and desk.active(turn.learner):
             # "data protection" mid-quiz reads like "quiz me on data protection": it is an answer
             return desk.answer(turn.learner, request)
+        if command != "start" and request and not _COMMAND_CUES.search(request) \
+                and not desk.active(turn.learner):
+            # NLU heard a quiz command, but there is no quiz and the words ask something else
+            return provider.get_tutor().reply(request)
         return desk.command(turn.learner, command, request)
 
 
@@ -68,7 +75,7 @@ class ActionQuizAnswer(_DeskAction):
         desk = provider.get_desk()
         answer = turn.entity("answer") or _ANSWER_LEAD.sub("", turn.text)
         if not desk.active(turn.learner):
-            return provider.get_tutor().answer(answer)
+            return provider.get_tutor().reply(answer)
         return desk.answer(turn.learner, answer)
 
 
@@ -81,7 +88,7 @@ class ActionProgress(_DeskAction):
     def respond(self, turn: Turn) -> Reply:
         desk = provider.get_desk()
         if turn.text and not turn.text.startswith("/") and not _PROGRESS_CUES.search(turn.text):
-            return provider.get_tutor().answer(turn.text)  # NLU's guess; it asks something else
+            return provider.get_tutor().reply(turn.text)  # NLU's guess; it says something else
         if turn.intent == "ask_revision":
             return desk.revision(turn.learner)
         return desk.report(turn.learner)
