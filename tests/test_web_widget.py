@@ -151,9 +151,12 @@ def test_question_button_and_history_after_reload(page) -> None:
 
 def test_quiz_answered_by_clicking_a_button(page) -> None:
     wait_for_bot_messages(page, 0)
-    question = ask(page, "quiz me")
-    if page.locator(REPLY_BUTTON).count() == 0:
-        pytest.xfail(f"the quiz offers no answer buttons yet (actions/quiz/): {question}")
+    question = ask(page, "10 questions on the models")
+    for _ in range(9):  # not every kind of question has options: skip to one that has
+        if page.locator(REPLY_BUTTON).count():
+            break
+        question = ask(page, "skip")
+    assert page.locator(REPLY_BUTTON).count(), f"no quiz question offered buttons: {question}"
     _, feedback = click_reply(page, 0)
     assert feedback, "no reply to the quiz answer"
     ARTIFACTS.mkdir(exist_ok=True)
