@@ -6,14 +6,9 @@ import re
 
 from ..knowledge.catalogue import sentences
 from ..knowledge.index import Hit
-from ..knowledge.model import Catalogue, SectionKind
+from ..knowledge.model import SectionKind
 
 MAX_SENTENCES = 3
-
-
-def cite(catalogue: Catalogue, doc: str, section: SectionKind) -> str:
-    """'Topic 002 — Key Concepts & Core Principles'."""
-    return f"{catalogue.topic_of(doc)} — {section.label}"
 
 
 def numbered(steps: list[str] | tuple[str, ...]) -> str:

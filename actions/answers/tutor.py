@@ -9,7 +9,7 @@ import numpy as np
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.index import Hit
 from ..knowledge.model import Abbreviation, Guidance, Law, NamedModel, SectionKind
-from .compose import answer_text, bulleted, cite, numbered
+from .compose import answer_text, bulleted, numbered
 from .misconceptions import MisconceptionDetector
 from .reply import Reply
 from .resolve import asked_letter, find_abbreviations, find_laws, find_models
@@ -108,7 +108,7 @@ class Tutor:
             return self._not_found(message)
         cat = self.kb.catalogue
         text, used = answer_text([h for h in hits if self._relevant(message, h)])
-        sources = list(dict.fromkeys(cite(cat, h.passage.doc, h.passage.section) for h in used))
+        sources = list(dict.fromkeys(cat.cite(h.passage.doc, h.passage.section) for h in used))
         return Reply(text, kind="answer", sources=sources)
 
     def _not_found(self, message: str) -> Reply:
@@ -167,11 +167,11 @@ class Tutor:
         else:
             lines.append(numbered(model.steps))
         lines.append(f"\nHow your course uses it: {model.context}")
-        sources = [cite(cat, model.source.doc, model.source.section)]
+        sources = [cat.cite(model.source.doc, model.source.section)]
         tip = self._guidance_mentioning(model.name, exclude=model.context)
         if tip is not None:
             lines.append(f"\nExam tip: {tip.text}")
-            sources.append(cite(cat, tip.source.doc, tip.source.section))
+            sources.append(cat.cite(tip.source.doc, tip.source.section))
         return Reply("\n".join(lines), kind="model", sources=list(dict.fromkeys(sources)))
 
     def _guidance_mentioning(self, name: str, exclude: str) -> Guidance | None:
@@ -224,7 +224,7 @@ class Tutor:
             mentions = [m for m in law.mentions if not (m.text in seen or seen.add(m.text))][:3]
             parts.append(f"**{law.name}** — what your course documents say:")
             parts.append(bulleted([m.text for m in mentions]))
-            sources.extend(cite(cat, m.source.doc, m.source.section) for m in mentions)
+            sources.extend(cat.cite(m.source.doc, m.source.section) for m in mentions)
         lead = (
             f"That's covered by the {' and '.join(law.name for law in laws[:2])}.\n\n"
             if len(laws) > 1 or not find_laws(message, cat) else ""
@@ -242,7 +242,7 @@ class Tutor:
         if item is not None:
             text += f"\n\nIn your course: {item.text}"
         return Reply(text, kind="abbreviation",
-                     sources=[cite(cat, abbreviation.source.doc, abbreviation.source.section)])
+                     sources=[cat.cite(abbreviation.source.doc, abbreviation.source.section)])
 
     # -- exam tips and marking points -----------------------------------------------------------
     def exam_tips(self, message: str) -> Reply:
@@ -259,7 +259,7 @@ class Tutor:
         hits = self.kb.search(topic or message, k=3, sections=frozenset({section}))
         if not hits:
             return self._not_found(message)
-        sources = list(dict.fromkeys(cite(cat, h.passage.doc, h.passage.section) for h in hits))
+        sources = list(dict.fromkeys(cat.cite(h.passage.doc, h.passage.section) for h in hits))
         return Reply(f"{heading}:\n" + bulleted([h.passage.text for h in hits]),
                      kind=section.value, sources=sources)
 
@@ -308,9 +308,9 @@ class Tutor:
             f"That's a common misconception: \u201c{m.belief}\u201d.",
             f"\nYour course lists it as a mistake to avoid: {m.text}",
         ]
-        sources = [cite(cat, m.source.doc, m.source.section)]
+        sources = [cat.cite(m.source.doc, m.source.section)]
         support = self.kb.search(m.correction or m.text, k=1, sections=_CONTENT)
         if support and support[0].similarity >= _SUPPORT_MIN:
             lines.append(f"\nRelated point from your course: {support[0].passage.text}")
-            sources.append(cite(cat, support[0].passage.doc, support[0].passage.section))
+            sources.append(cat.cite(support[0].passage.doc, support[0].passage.section))
         return Reply("\n".join(lines), kind="correction", sources=sources)

@@ -38,10 +38,6 @@ class Source:
     section: SectionKind
     line: int
 
-    def cite(self, topic: str | None = None) -> str:
-        """A short human citation, e.g. ``Topic 002, Key Concepts & Core Principles``."""
-        return f"{topic or self.doc}, {self.section.label}"
-
 
 @dataclass(frozen=True)
 class Item:
@@ -181,3 +177,7 @@ class Catalogue:
     def topic_of(self, doc_name: str) -> str:
         doc = self.document(doc_name)
         return doc.topic if doc else doc_name
+
+    def cite(self, doc_name: str, section: SectionKind) -> str:
+        """How every reply names a source: 'Topic 002, Key Concepts & Core Principles'."""
+        return f"{self.topic_of(doc_name)}, {section.label}"

@@ -77,7 +77,7 @@ def question_id(kind: Kind, *item: str) -> str:
 
 
 def _cite(catalogue: Catalogue, source: Source) -> str:
-    return source.cite(catalogue.topic_of(source.doc))
+    return catalogue.cite(source.doc, source.section)
 
 
 def _options(qid: str, correct: str, pool: Iterable[str]) -> tuple[str, ...]:
