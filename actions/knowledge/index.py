@@ -172,11 +172,15 @@ class HybridIndex:
     @classmethod
     def load(cls, folder: Path) -> HybridIndex:
         """Read an index written by :meth:`save`."""
-        raw = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
-        passages = [Passage.from_json(p) for p in raw]
-        vectors = np.load(folder / "vectors.npy")
+        passages, vectors = read_vectors(folder)
         if not passages:
             return cls([], vectors, None, None)
         dense = faiss.read_index(str(folder / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(folder / "bm25"))
         return cls(passages, vectors, dense, bm25)
+
+
+def read_vectors(folder: Path) -> tuple[list[Passage], np.ndarray]:
+    """The passages and vectors of a saved index, without loading its search structures."""
+    raw = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
+    return [Passage.from_json(p) for p in raw], np.load(folder / "vectors.npy")

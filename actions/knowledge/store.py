@@ -23,7 +23,7 @@ import numpy as np
 from filelock import FileLock
 
 from .embedding import Encoder
-from .index import HybridIndex
+from .index import HybridIndex, read_vectors
 from .model import Document, Item, SectionKind, Source
 from .passages import Passage, content_key, passages_of
 
@@ -202,10 +202,10 @@ class IndexStore:
         if not manifest or build is None or manifest.get("model") != encoder.name:
             return {}
         try:
-            index = HybridIndex.load(self.builds / build)
+            passages, vectors = read_vectors(self.builds / build)
         except (OSError, ValueError):
             return {}
-        return {p.key: v for p, v in zip(index.passages, index.vectors, strict=True)}
+        return {p.key: v for p, v in zip(passages, vectors, strict=True)}
 
     def _swap(self, build_id: str) -> None:
         link = self.root / f".current-{uuid.uuid4().hex[:8]}"
