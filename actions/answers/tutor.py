@@ -8,7 +8,7 @@ import numpy as np
 
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.index import Hit
-from ..knowledge.model import Abbreviation, Guidance, Law, NamedModel, SectionKind
+from ..knowledge.model import Abbreviation, Guidance, Law, Mention, NamedModel, SectionKind
 from .compose import answer_text, bulleted, numbered
 from .misconceptions import MisconceptionDetector
 from .reply import Reply
@@ -66,7 +66,7 @@ class Tutor:
         if models := find_models(message, cat):
             return self._model_reply(models[0], message)
         if laws := find_laws(message, cat):
-            return self._law_reply(laws, message)
+            return self._law_reply(laws, named=True)
         if abbreviations := find_abbreviations(message, cat):
             return self._abbreviation_reply(abbreviations[0])
         if _LAW_CUES.search(message):
@@ -190,7 +190,7 @@ class Tutor:
         laws = find_laws(message, cat)
         if not laws and not _LAW_CUES.search(message):
             return self.answer(message)  # NLU guessed a law question; the message names none
-        return self._law_reply(laws or self._closest_laws(message), message)
+        return self._law_reply(laws or self._closest_laws(message), named=bool(laws))
 
     def _closest_laws(self, message: str) -> list[Law]:
         """The law whose area (its name's words: 'Equality', 'Data Protection') the passages
@@ -216,18 +216,22 @@ class Tutor:
             self._law_vectors = (build, self.kb.encoder.encode(names))
         return self._law_vectors[1]
 
-    def _law_reply(self, laws: list[Law], message: str) -> Reply:
+    def _law_reply(self, laws: list[Law], named: bool) -> Reply:
+        """What the documents say of ``laws``; led by which law it is when the learner named none
+        (or the message named several)."""
         cat = self.kb.catalogue
         parts, sources = [], []
         for law in laws[:2]:
-            seen: set[str] = set()
-            mentions = [m for m in law.mentions if not (m.text in seen or seen.add(m.text))][:3]
+            first: dict[str, Mention] = {}
+            for m in law.mentions:
+                first.setdefault(m.text, m)  # a sentence named by two documents is quoted once
+            mentions = list(first.values())[:3]
             parts.append(f"**{law.name}** — what your course documents say:")
             parts.append(bulleted([m.text for m in mentions]))
             sources.extend(cat.cite(m.source.doc, m.source.section) for m in mentions)
         lead = (
             f"That's covered by the {' and '.join(law.name for law in laws[:2])}.\n\n"
-            if len(laws) > 1 or not find_laws(message, cat) else ""
+            if len(laws) > 1 or not named else ""
         )
         return Reply(lead + "\n".join(parts), kind="law", sources=list(dict.fromkeys(sources)))
 
