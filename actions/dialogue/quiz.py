@@ -37,7 +37,9 @@ class _DeskAction(TutorAction, ABC):
     """Quiz actions answer from the learner's whole turn (who, which intent), not the text alone."""
 
     def reply(self, tutor: Tutor, text: str) -> Reply:
-        return self.respond(Turn(text=text, learner="", intent=""))
+        # Never called: respond() is, with the learner's id. Answering from the text alone would
+        # file the result under no learner.
+        raise NotImplementedError("quiz actions reply through respond(), which knows the learner")
 
     @abstractmethod
     def respond(self, turn: Turn) -> Reply:
