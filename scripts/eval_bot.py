@@ -1,7 +1,8 @@
 """Evaluate the running bot over REST on the development cases, and NLU by cross-validation.
 
-Prints: questions answered with the expected content, misconception precision/recall/F1, false
-corrections on correct statements, and intent F1 from ``rasa test nlu --cross-validation``.
+Prints: questions answered with the expected content, multi-turn scenarios passed, misconception
+precision/recall/F1, false corrections on correct statements, the engine-level k-fold misconception
+figures (``scripts/eval_misconceptions.py``), and intent F1 from ``rasa test nlu --cross-validation``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -20,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from botclient import ROOT, Learner, add_target_options, rasa_url
 
 EVAL = ROOT.parent / "shared" / "eval"
+OWN = ROOT / "tests" / "data"  # cases written before tuning, beside the shared development set
 
 
 def contains_all(text: str, groups: list[list[str]]) -> bool:
@@ -27,7 +30,8 @@ def contains_all(text: str, groups: list[list[str]]) -> bool:
     return all(any(alt.lower() in low for alt in group) for group in groups)
 
 
-def eval_questions(url: str, client: httpx.Client, cases: list[dict], verbose: bool) -> None:
+def eval_questions(url: str, client: httpx.Client, cases: list[dict], verbose: bool,
+                   label: str = "questions answered with the expected content") -> None:
     good = 0
     for case in cases:
         reply = Learner(url, client).reply_text(case["q"])
@@ -35,7 +39,37 @@ def eval_questions(url: str, client: httpx.Client, cases: list[dict], verbose: b
         good += ok
         if verbose and not ok:
             print(f"  miss: {case['q']!r} -> {reply[:160]!r}")
-    print(f"questions answered with the expected content: {good}/{len(cases)}")
+    print(f"{label}: {good}/{len(cases)}")
+
+
+NOT_FOUND = "couldn't find anything"
+
+
+def scenario_failures(url: str, client: httpx.Client, scenario: dict) -> list[str]:
+    """Play one multi-turn scenario as a fresh learner; what went wrong, turn by turn."""
+    learner = Learner(url, client)
+    failures = []
+    for n, turn in enumerate(scenario["turns"], 1):
+        reply = learner.reply_text(turn["say"])
+        low = reply.lower()
+        if "expect" in turn and (not contains_all(reply, turn["expect"]) or NOT_FOUND in low):
+            failures.append(f"turn {n} {turn['say']!r} lacks {turn['expect']}: {reply[:160]!r}")
+        for word in turn.get("forbid", []):
+            if word.lower() in low:
+                failures.append(f"turn {n} {turn['say']!r} says {word!r}: {reply[:160]!r}")
+    return failures
+
+
+def eval_scenarios(url: str, client: httpx.Client, scenarios: list[dict], verbose: bool,
+                   label: str = "multi-turn scenarios passed") -> None:
+    passed = 0
+    for scenario in scenarios:
+        failures = scenario_failures(url, client, scenario)
+        passed += not failures
+        if verbose:
+            for failure in failures:
+                print(f"  {scenario['name']}: {failure}")
+    print(f"{label}: {passed}/{len(scenarios)}")
 
 
 def eval_misconceptions(url: str, client: httpx.Client, cases: dict, verbose: bool) -> None:
@@ -86,6 +120,10 @@ def eval_nlu(folds: int) -> None:
     print("  weakest intents: " + ", ".join(f"{k} {f:.2f}" for f, k in worst))
 
 
+def _load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     add_target_options(parser)
@@ -95,8 +133,14 @@ def main() -> int:
     args = parser.parse_args()
     qa = yaml.safe_load((EVAL / "qa.yml").read_text(encoding="utf-8"))
     mc = yaml.safe_load((EVAL / "misconceptions.yml").read_text(encoding="utf-8"))
+    scenarios = yaml.safe_load((EVAL / "scenarios.yml").read_text(encoding="utf-8"))
     with rasa_url(args) as url, httpx.Client(timeout=120) as client:
         eval_questions(url, client, qa, args.verbose)
+        eval_questions(url, client, _load(OWN / "qa_heldout.yml"), args.verbose,
+                       "  own held-out questions")
+        eval_scenarios(url, client, scenarios, args.verbose)
+        eval_scenarios(url, client, _load(OWN / "scenarios_heldout.yml"), args.verbose,
+                       "  own held-out scenarios")
         eval_misconceptions(url, client, mc, args.verbose)
     if not args.no_nlu:
         eval_nlu(args.folds)
