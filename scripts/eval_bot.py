@@ -27,7 +27,7 @@ OWN = ROOT / "tests" / "data"  # cases written before tuning, beside the shared 
 
 def contains_all(text: str, groups: list[list[str]]) -> bool:
     low = text.lower()
-    return all(any(alt.lower() in low for alt in group) for group in groups)
+    return all(any(str(alt).lower() in low for alt in group) for group in groups)
 
 
 def eval_questions(url: str, client: httpx.Client, cases: list[dict], verbose: bool,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..knowledge.catalogue import sentences
 from ..knowledge.index import Hit
@@ -19,9 +20,12 @@ def bulleted(lines: list[str]) -> str:
     return "\n".join(f"- {line}" for line in lines)
 
 
-def answer_text(hits: list[Hit], spread: float = 0.1) -> tuple[str, list[Hit]]:
+def answer_text(
+    hits: list[Hit], spread: float = 0.1, render: Callable[[Hit], str] = lambda h: h.passage.text
+) -> tuple[str, list[Hit]]:
     """One to three sentences from the best passages (the top one, then those close to it),
-    with the hits actually quoted, so the reply cites exactly what it used."""
+    with the hits actually quoted, so the reply cites exactly what it used. ``render`` says
+    how a passage reads in the answer."""
     chosen: list[str] = []
     used: list[Hit] = []
     top = hits[0]
@@ -30,7 +34,7 @@ def answer_text(hits: list[Hit], spread: float = 0.1) -> tuple[str, list[Hit]]:
             hit.similarity < top.similarity - spread or hit.passage.section is SectionKind.SYNOPSIS
         ):
             continue
-        first = sentences(_as_sentence(hit.passage.text))[0]
+        first = sentences(_as_sentence(render(hit)))[0]
         if first not in chosen:
             chosen.append(first)
             used.append(hit)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .context import Context
 
 
 @dataclass(frozen=True)
@@ -15,9 +19,11 @@ class Button:
 
 @dataclass
 class Reply:
-    """One tutor reply. ``kind`` says what produced it (answer, model, law, correction, ...)."""
+    """One tutor reply. ``kind`` says what produced it (answer, model, law, correction, ...);
+    ``context`` is what the conversation is about after it (None: unchanged)."""
 
     text: str
     kind: str
     buttons: list[Button] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    context: Context | None = None

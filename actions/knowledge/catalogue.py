@@ -24,6 +24,7 @@ from .model import (
     SectionKind,
     Source,
 )
+from .titles import titled
 
 
 def _import_schwartz_hearst():
@@ -201,6 +202,11 @@ def extract_misconception(item: Item) -> Misconception:
     for extra in re.split(r";\s+", tail):
         if _FAIL_TO.match(extra) or _NEGATED_GERUND.match(extra):
             claims.append(_claim(extra))
+        elif tail.startswith(extra) and text[len(main):].lstrip(" ,").startswith(";"):
+            # "Confusing A with B; A is about C": the sentence after the semicolon is the truth
+            claims.append(Claim(extra[:1].lower() + extra[1:], negated=True))
+    claims.extend(_neglected_in(tail))
+    claims.extend(_sameness(c) for c in list(claims) if c.negated and _DIFFERENTIATE.match(c.text))
     if without := re.match(r"without\s+(?P<what>.+?)(?:,\s+(?:which|leading|resulting|rather)\b|$)",
                            tail, re.I):
         # "X without Y": the mistaken learner does X and leaves Y undone
@@ -210,6 +216,31 @@ def extract_misconception(item: Item) -> Misconception:
         without = re.split(r",\s+(?=which|leading|resulting|rather|causing)", tail)[0]
         belief = belief.removesuffix(" is fine") + f" {without} is fine"
     return Misconception(item.text, belief, tail.strip(), tuple(claims), item.source)
+
+
+# What a consequence or contrast clause says the mistaken learner leaves undone:
+# "rather than understanding their own role", "... or ignoring company policies".
+_NEGLECTED = re.compile(
+    r"\b(?:rather than|instead of|(?<!^)ignoring|(?<!^)neglecting|(?<!^)overlooking)\s+"
+    r"(?:understanding\s+|recognizing\s+|recognising\s+|considering\s+)?(?P<what>[^,;]+)", re.I
+)
+
+
+def _neglected_in(tail: str) -> list[Claim]:
+    """Correct-view propositions a tail names as left undone (the mistaken learner's negation)."""
+    return [Claim(m["what"].strip(" ."), negated=True) for m in _NEGLECTED.finditer(tail)]
+
+
+_DIFFERENTIATE = re.compile(
+    r"^(?:differentiate|distinguish|tell apart)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$", re.I
+)
+
+
+def _sameness(claim: Claim) -> Claim:
+    """Not telling A and B apart is holding that they are the same: "A and B are the same"."""
+    match = _DIFFERENTIATE.match(claim.text)
+    assert match is not None
+    return Claim(f"{match['a']} and {match['b']} are the same", negated=False)
 
 
 def _split_tail(text: str) -> tuple[str, str]:
@@ -263,7 +294,8 @@ def _plain_belief(part: str) -> str:
 
 
 def build_catalogue(documents: list[Document]) -> Catalogue:
-    """Everything the tutor knows by name, drawn from ``documents``."""
+    """Everything the tutor knows by name, drawn from ``documents`` (untitled ones get a title)."""
+    documents = titled(documents)
     items = [item for doc in documents for item in doc.items]
     models = extract_models(items)
     laws = extract_laws(items)

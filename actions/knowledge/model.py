@@ -58,7 +58,7 @@ class Document:
     """A parsed topic document."""
 
     name: str  # file name, e.g. 002_466da7c878b3f0f3.txt
-    title: str  # Markdown "# Title", else built from the document's key concepts
+    title: str  # Markdown "# Title"; else "Topic NNN" when parsed, a derived title in the catalogue
     preview: str
     items: list[Item] = field(default_factory=list)
     sha256: str = ""
@@ -70,9 +70,18 @@ class Document:
         return stem.split("_", 1)[0]
 
     @property
+    def number(self) -> str | None:
+        """The topic number learners use ('002'), when the file name starts with one."""
+        return self.doc_id if self.doc_id.isdigit() else None
+
+    @property
     def topic(self) -> str:
-        """How the tutor names this document to a learner."""
-        return self.title
+        """How the tutor names this document to a learner: 'Topic 002: Service plans and ...'."""
+        title = self.title.strip()
+        if self.number is None:
+            return title or self.doc_id
+        label = f"Topic {self.number}"
+        return label if title.casefold() in ("", label.casefold()) else f"{label}: {title}"
 
     def section(self, kind: SectionKind) -> list[Item]:
         return [item for item in self.items if item.kind is kind]
@@ -179,5 +188,6 @@ class Catalogue:
         return doc.topic if doc else doc_name
 
     def cite(self, doc_name: str, section: SectionKind) -> str:
-        """How every reply names a source: 'Topic 002, Key Concepts & Core Principles'."""
-        return f"{self.topic_of(doc_name)}, {section.label}"
+        """How every reply and question names a source:
+        'Topic 002: Service plans and team leadership — Key Concepts & Core Principles'."""
+        return f"{self.topic_of(doc_name)} — {section.label}"

@@ -1,0 +1,59 @@
+"""What the conversation is about, kept between turns so that follow-ups resolve against it.
+
+The tutor returns an updated :class:`Context` with each reply; the Rasa actions keep it in slots
+(one per field, see :data:`SLOTS`) and hand it back on the next turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+# Context field -> Rasa slot name (bot/domain.yml declares the same slots).
+SLOTS: dict[str, str] = {
+    "model": "last_model",
+    "law": "last_law",
+    "abbreviation": "last_abbreviation",
+    "topic": "last_topic",
+    "misconception": "last_misconception",
+    "topics": "listed_topics",
+    "focus": "focus",
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """The last thing of each kind the tutor spoke about, and what its last reply was about."""
+
+    model: str | None = None  # a model's name, e.g. "HEAT"
+    law: str | None = None  # a law's name, e.g. "Equality Act 2010"
+    abbreviation: str | None = None  # e.g. "FCR"
+    topic: str | None = None  # a document's short id, e.g. "002"
+    misconception: str | None = None  # "file:line" of a misconception bullet
+    topics: tuple[str, ...] = ()  # the short ids of the topics last listed, in the order shown
+    # What the last reply was about: model, law, abbreviation, misconception, topic, topics,
+    # tips or marking. A follow-up such as "and topic 3?" repeats that kind of reply.
+    focus: str | None = None
+
+    def but(self, **changes: Any) -> Context:
+        """A copy with ``changes``."""
+        return replace(self, **changes)
+
+    def to_slots(self) -> dict[str, Any]:
+        """Slot name -> value, for Rasa ``SlotSet`` events."""
+        values = asdict(self)
+        values["topics"] = list(self.topics) or None
+        return {SLOTS[name]: value for name, value in values.items()}
+
+    @classmethod
+    def from_slots(cls, slots: Mapping[str, Any]) -> Context:
+        """Read a context back from a tracker's slots; anything malformed is ignored."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            value = slots.get(SLOTS[f.name])
+            if f.name == "topics":
+                values["topics"] = tuple(str(v) for v in value) if isinstance(value, list) else ()
+            elif isinstance(value, str) and value:
+                values[f.name] = value
+        return cls(**values)

@@ -1,0 +1,106 @@
+"""Read a follow-up's form from its words: "what's step 3?", "the first one", "why not?",
+"when was it passed?", "where is it in my notes?", "and SMART?".
+
+Only the shape of the message is read here; what "it" or "the first one" refers to is resolved
+by the tutor against the conversation's :class:`~actions.answers.context.Context`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
+    "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10,
+}
+_CARDINALS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10,
+}
+LAST = -1  # "the last step", "the final one"
+_ORDINAL = r"(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|" \
+           r"\d{1,2}(?:st|nd|rd|th)|last|final)"
+_NUMBER = r"(?P<num>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
+_STEP = re.compile(
+    rf"\b(?:{_ORDINAL}\s+(?:step|stage|letter|part)|(?:step|stage|letter)\s+(?:number\s+)?{_NUMBER})\b",
+    re.I)
+_ONE = (
+    re.compile(rf"\b{_ORDINAL}\s+(?:one|topic|item|of them)\b", re.I),
+    re.compile(rf"\bnumber\s+{_NUMBER}\b", re.I),
+    re.compile(rf"^\s*(?:and\s+)?(?:the\s+)?{_ORDINAL}\s*(?:please)?[?.!]*\s*$", re.I),
+)
+_WHY = re.compile(
+    r"^\s*(?:(?:but|ok|okay|so|and|really)[,\s]+)?(?:why\b|how come\b|what'?s wrong with (?:that|it|this)\b|"
+    r"(?:explain|tell me) why\b|in what way\b)", re.I)
+_WHEN = re.compile(r"\b(?:when\b|what year\b|which year\b|how old\b|how long ago\b|since when\b)", re.I)
+_WHERE = re.compile(
+    r"\b(?:where\b|which (?:topics?|documents?|units?|sections?|parts?|notes?|modules?)\b|"
+    r"what (?:topics?|documents?|units?|sections?)\b.*\b(?:covers?|in|mentions?)\b|source\b)", re.I)
+_MORE = re.compile(
+    r"^\s*(?:and|also|then|so|ok|okay)?[,\s]*(?:what|how)\s+about\b|^\s*and\b|^\s*(?:same|now)\s+for\b",
+    re.I)
+# Words that point back at what was just said.
+PRONOUN = re.compile(r"\b(?:it|that|this|them|they|these|those|its)\b", re.I)
+_TELL_MORE = re.compile(r"^\s*(?:tell me more|more|go on|more detail|explain (?:it|that|more))\b", re.I)
+
+
+class Form(StrEnum):
+    """The shape of a follow-up."""
+
+    STEP = "step"  # "what's step 3?", "the first step?"
+    ORDINAL = "ordinal"  # "tell me about the third one"
+    WHY = "why"  # "why is that a mistake?", "why not?"
+    WHEN = "when"  # "when was it passed?"
+    WHERE = "where"  # "where is it in my notes?", "which topic covers it?"
+    MORE = "more"  # "and SMART?", "what about topic 3?", "tell me more"
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A follow-up's form and, for steps and ordinals, the position asked (``LAST`` for the last)."""
+
+    form: Form
+    position: int | None = None
+
+
+def _position(match: re.Match[str]) -> int | None:
+    if word := match.groupdict().get("ord"):
+        word = word.lower()
+        return LAST if word in ("last", "final") else _ORDINALS.get(word)
+    if word := match.groupdict().get("num"):
+        word = word.lower()
+        return int(word) if word.isdigit() else _CARDINALS.get(word)
+    return None
+
+
+def read(message: str) -> FollowUp | None:
+    """The follow-up form of ``message``, or None when it does not read as one."""
+    text = message.strip()
+    if not text:
+        return None
+    if match := _STEP.search(text):
+        return FollowUp(Form.STEP, _position(match))
+    for pattern in _ONE:
+        if match := pattern.search(text):
+            return FollowUp(Form.ORDINAL, _position(match))
+    if _WHY.search(text):
+        return FollowUp(Form.WHY)
+    if _WHEN.search(text) and PRONOUN.search(text):
+        return FollowUp(Form.WHEN)
+    if _WHERE.search(text) and (PRONOUN.search(text) or "note" in text.lower()):
+        return FollowUp(Form.WHERE)
+    if _MORE.search(text) or _TELL_MORE.search(text):
+        return FollowUp(Form.MORE)
+    return None
+
+
+def ordinal(n: int | None, items: list | tuple) -> int | None:
+    """The 0-based index of position ``n`` in ``items`` (``LAST`` for the last), if it exists."""
+    if n is None or not items:
+        return None
+    if n == LAST:
+        return len(items) - 1
+    return n - 1 if 1 <= n <= len(items) else None

@@ -1,0 +1,103 @@
+"""How learners type answers that are not the answer's own words: an option's letter, yes/no for
+true/false, and chat that is not an answer at all ("ok", "thanks", "no idea")."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from .text import STOPWORDS, fold, same_word, words
+
+_LEAD = r"(?:(?:i think|i guess|i reckon|i'?d say|i'?ll go (?:for|with)|maybe|probably|definitely)\s*,?\s*)?"
+_SAYS = r"(?:(?:it'?s|it is|that'?s|the answer is|my answer is|answer is|answer|option|choice|letter)\s*[:=-]?\s*)*"
+_LETTER = re.compile(rf"^\s*{_LEAD}{_SAYS}\(?([a-h]|[1-8])\)?\s*[.):!]?\s*$", re.I)
+
+TRUE_WORDS = frozenset(("true", "yes", "yeah", "yep", "yup", "ya", "correct", "right", "t", "y", "agree"))
+FALSE_WORDS = frozenset(
+    ("false", "no", "nope", "nah", "wrong", "incorrect", "untrue", "myth", "f", "n", "disagree")
+)
+NEGATORS = frozenset(("not", "isnt", "aint", "never", "hardly"))
+# Words a learner puts before a yes/no without changing it: "that's wrong", "I'd say true".
+_HEDGES = STOPWORDS | {
+    "thats", "its", "id", "im", "say", "think", "guess", "reckon", "definitely", "absolutely",
+    "probably", "totally", "certainly", "surely", "well", "oh", "um", "umm", "hmm", "actually",
+    "obviously", "of", "course", "answer",
+}
+
+# "no idea", "I don't know": a learner who is stuck (offered a hint before the answer).
+_UNSURE = re.compile(
+    r"^(?:(?:um+|hmm+|erm|sorry|honestly|to be honest|tbh)\s+)*(?:i\s+)?(?:have\s+)?(?:"
+    r"no idea|no clue|not a clue|idk|dunno|unsure|not sure|im not sure|(?:do not|dont|really dont) know|"
+    r"(?:i\s+)?(?:cant|can not|cannot|dont) remember|(?:i\s+)?forg[eo]t|no clue at all|no idea at all"
+    r")(?:\s+(?:sorry|tbh|really|mate|at all|to be honest|the answer|this one|that one))*$"
+)
+# Chat that answers nothing: acknowledgements, thanks, greetings, a pass, bare punctuation.
+_CHAT = frozenset((
+    "ok", "okay", "k", "kk", "okey", "alright", "right", "thanks", "thank", "you", "ty", "thx",
+    "cheers", "hi", "hello", "hey", "hiya", "lol", "hmm", "um", "umm", "erm", "pass", "sure",
+    "cool", "nice", "great", "fine", "oh", "ah", "so", "well", "yo",
+))
+
+NonAnswer = Literal["unsure", "chat"]
+
+
+def chosen_letter(text: str, count: int) -> int | None:
+    """The 0-based option a learner picked by letter or number ("b", "(B)", "it's B", "answer: c")."""
+    match = _LETTER.match(text)
+    if not match or not count:
+        return None
+    key = match.group(1).lower()
+    index = int(key) - 1 if key.isdigit() else ord(key) - ord("a")
+    return index if 0 <= index < count else None
+
+
+def truth(text: str) -> bool | None:
+    """True, False or None (no clear answer) from a true/false reply in the learner's words."""
+    tokens = words(text)
+    start = 0
+    while start < len(tokens) - 1 and tokens[start] in _HEDGES and truthy(tokens[start], True) is None:
+        start += 1
+    tokens = tokens[start:]
+    if not tokens:
+        return None
+    for i, token in enumerate(tokens):
+        if token in NEGATORS:
+            following = truthy(tokens[i + 1], True) if i + 1 < len(tokens) else None
+            if following is not None:
+                return not following
+            if i == len(tokens) - 1:
+                return False  # "definitely not"
+    first = truthy(tokens[0], anywhere=False)
+    if first is not None:
+        return first
+    for token in tokens[1:]:
+        value = truthy(token, anywhere=True)
+        if value is not None:
+            return value
+    return None
+
+
+def truthy(token: str, anywhere: bool) -> bool | None:
+    """Whether a word says true or false; away from the start only 'true'/'false' themselves count."""
+    if token in ("true", "false") or (
+        len(token) >= 4 and (same_word(token, "true") or same_word(token, "false"))
+    ):
+        return token == "true" or (token != "false" and same_word(token, "true"))
+    if anywhere:
+        return None
+    if token in TRUE_WORDS:
+        return True
+    if token in FALSE_WORDS:
+        return False
+    return None
+
+
+def non_answer(text: str) -> NonAnswer | None:
+    """'unsure' for "no idea", 'chat' for "ok"/"thanks"/"hi"/"pass"/"?", else None."""
+    tokens = words(text)
+    if not tokens:
+        return "chat"
+    plain = " ".join(tokens)
+    if _UNSURE.match(plain) or fold(text).strip(" ?!.") in ("?", "??", ""):
+        return "unsure"
+    return "chat" if all(token in _CHAT for token in tokens) else None
