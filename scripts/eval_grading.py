@@ -1,10 +1,13 @@
 """Agreement between the quiz grader and examiner labels on realistic learner answers.
 
-Usage: .venv/bin/python scripts/eval_grading.py [tests/data/grading_cases.yml] [--knowledge knowledge]
+Usage: .venv/bin/python scripts/eval_grading.py [CASES.yml ...] [--knowledge knowledge] [-v]
 
-Each case names a question generated from the real catalogue (kind + name [+ prompt piece]) and a
-label: correct (full marks), partial (some credit) or incorrect (none). The grader agrees when
-correct <-> verdict.correct, partial <-> 0 < score < 1, incorrect <-> score == 0.
+With no files it measures every labelled file: tests/data/grading_cases.yml (tuned on), then the
+held-out ones (tests/data/grading_heldout*.yml), and prints each file's figure. Each case names a
+question generated from the real catalogue (kind + name [+ prompt piece]) and a label: correct
+(full marks), partial (some credit) or incorrect (none). The grader agrees when correct <->
+verdict.correct, partial <-> 0 < score < 1, incorrect <-> score == 0. Exit 1 when a held-out file
+is under the goal.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from actions.quiz.questions import Question  # noqa: E402
 from actions.quiz.selection import QuestionBank  # noqa: E402
 
 GOAL = 0.97
+DATA = ROOT / "tests/data"
 
 
 def find(bank: QuestionBank, case: dict) -> Question:
@@ -46,14 +50,9 @@ def predicted(verdict: Verdict) -> str:
     return "partial" if verdict.score > 0 else "incorrect"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cases", nargs="?", type=Path, default=ROOT / "tests/data/grading_cases.yml")
-    parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
-    args = parser.parse_args()
-
-    bank = QuestionBank.from_folders([args.knowledge])
-    cases = yaml.safe_load(args.cases.read_text(encoding="utf-8"))["cases"]
+def measure(bank: QuestionBank, path: Path, verbose: bool) -> float:
+    """Print one file's agreement (and its disagreements) and return the rate."""
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
     labels = Counter(case["label"] for case in cases)
     disagreements = []
     for case in cases:
@@ -61,18 +60,32 @@ def main() -> int:
         verdict = grade(question, str(case["answer"]))
         if predicted(verdict) != case["label"]:
             disagreements.append((case, question, verdict))
-
     agreed = len(cases) - len(disagreements)
     rate = agreed / len(cases)
-    print(f"cases: {len(cases)} ({', '.join(f'{k} {v}' for k, v in sorted(labels.items()))})")
-    print(f"agreement: {agreed}/{len(cases)} = {rate:.1%} (goal {GOAL:.0%})")
-    for case, question, verdict in disagreements:
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(labels.items()))
+    print(f"{path.name}: {agreed}/{len(cases)} = {rate:.1%} agreement ({counts})")
+    for case, question, verdict in disagreements if verbose else ():
         print(
-            f"- [{case['kind']} {case['name']}] {question.prompt.splitlines()[0]!r}\n"
-            f"  answer {case['answer']!r}: label {case['label']}, grader {predicted(verdict)} "
+            f"  - [{case['kind']} {case['name']}] {question.prompt.splitlines()[0]!r}\n"
+            f"    answer {case['answer']!r}: label {case['label']}, grader {predicted(verdict)} "
             f"(score {verdict.score}) - {verdict.feedback.splitlines()[0]}"
         )
-    return 0 if rate >= GOAL else 1
+    return rate
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("cases", nargs="*", type=Path)
+    parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list every disagreement")
+    args = parser.parse_args()
+
+    files = args.cases or [DATA / "grading_cases.yml", *sorted(DATA.glob("grading_heldout*.yml"))]
+    bank = QuestionBank.from_folders([args.knowledge])
+    print(f"goal: {GOAL:.0%} agreement on held-out labels")
+    rates = {path: measure(bank, path, args.verbose) for path in files}
+    held_out = [rate for path, rate in rates.items() if "heldout" in path.name] or list(rates.values())
+    return 0 if min(held_out) >= GOAL else 1
 
 
 if __name__ == "__main__":
