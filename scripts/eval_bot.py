@@ -72,7 +72,8 @@ def eval_scenarios(url: str, client: httpx.Client, scenarios: list[dict], verbos
     print(f"{label}: {passed}/{len(scenarios)}")
 
 
-def eval_misconceptions(url: str, client: httpx.Client, cases: dict, verbose: bool) -> None:
+def eval_misconceptions(url: str, client: httpx.Client, cases: dict, verbose: bool,
+                        label: str = "misconceptions") -> None:
     tp = fn = fp = content = 0
     for case in cases["held"]:
         reply = Learner(url, client).reply_text(case["say"])
@@ -91,9 +92,18 @@ def eval_misconceptions(url: str, client: httpx.Client, cases: dict, verbose: bo
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    print(f"misconceptions: precision {precision:.2f}, recall {recall:.2f}, F1 {f1:.2f} "
-          f"({tp}/{len(cases['held'])} corrected, {content} with the expected content)")
-    print(f"false corrections on not_held: {fp}/{len(cases['not_held'])}")
+    print(f"{label}: precision {precision:.2f}, recall {recall:.2f}, F1 {f1:.2f} "
+          f"({tp}/{len(cases['held'])} corrected, {content} with the expected content); "
+          f"false corrections {fp}/{len(cases['not_held'])}")
+
+
+def eval_misconceptions_kfold() -> None:
+    """The engine-level k-fold figures (fitted on some folds, scored on the others)."""
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "eval_misconceptions.py")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=3600)
+    lines = [line for line in result.stdout.splitlines() if "fold" in line.lower()]
+    print("misconceptions, engine k-fold (scripts/eval_misconceptions.py):")
+    print("\n".join(f"  {line.strip()}" for line in lines) or result.stderr[-1000:])
 
 
 def eval_nlu(folds: int) -> None:
@@ -141,7 +151,17 @@ def main() -> int:
         eval_scenarios(url, client, scenarios, args.verbose)
         eval_scenarios(url, client, _load(OWN / "scenarios_heldout.yml"), args.verbose,
                        "  own held-out scenarios")
+        for name in ("qa_heldout2.yml",):
+            if (OWN / name).exists():
+                eval_questions(url, client, _load(OWN / name), args.verbose,
+                               f"  own held-out questions ({name})")
+        if (OWN / "scenarios_heldout2.yml").exists():
+            eval_scenarios(url, client, _load(OWN / "scenarios_heldout2.yml"), args.verbose,
+                           "  own held-out scenarios (scenarios_heldout2.yml)")
         eval_misconceptions(url, client, mc, args.verbose)
+        eval_misconceptions(url, client, _load(OWN / "misconception_cases.yml"), args.verbose,
+                            "  own held-out misconceptions")
+    eval_misconceptions_kfold()
     if not args.no_nlu:
         eval_nlu(args.folds)
     return 0

@@ -13,6 +13,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
+from actions.answers.context import Context
 from actions.answers.reply import Button, Reply
 from actions.answers.tutor import Tutor
 from actions.dialogue import answers, overview, quiz
@@ -24,13 +25,11 @@ from actions.quiz.progress import Progress
 
 from .helpers import ROOT, HashingEncoder, copy_seeds
 
-FREE_TEXT = [
-    answers.ActionAnswer, answers.ActionExplainModel, answers.ActionExplainLaw,
-    answers.ActionExamTips, answers.ActionMarkingPoints, answers.ActionCheckBelief,
-]
+FREE_TEXT = [answers.ActionAnswer]
 OVERVIEW = [overview.ActionListTopics, overview.ActionCapabilities]
 MESSAGES = ["What does HEAT stand for?", "which law covers customer data?", "any exam tips?",
             "the customer is always right", "what is a flux capacitor?"]
+CONTEXT_SLOTS = set(Context().to_slots())
 
 
 @pytest.fixture(scope="module")
@@ -53,26 +52,26 @@ def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
 
 
-def tracker(text: str, intent: str = "ask_question") -> Tracker:
-    """A fresh tracker whose latest user message is ``text``."""
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+def tracker(text: str, intent: str = "ask_question", slots: dict | None = None,
+            entities: list | None = None, loop: str | None = None,
+            sender: str = "learner-1") -> Tracker:
+    """A fresh tracker whose latest user message is ``text``, with ``slots`` set."""
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9},
+              "entities": entities or []}
     events = [{"event": "user", "text": text, "parse_data": latest}]
-    return Tracker("learner-1", {}, latest, events, False, None, {}, "action_listen")
+    return Tracker(sender, dict(slots or {}), latest, events, False, None,
+                   {"name": loop} if loop else {}, "action_listen")
 
 
-class CorrectingTutor(Tutor):
-    """The real tutor, except that every message is a misconception."""
-
-    def correction(self, message: str) -> Reply | None:
-        return Reply(f"That's a common misconception: {message}", kind="correction")
+def slots_of(events: list[dict]) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
 class BrokenTutor(Tutor):
     """A tutor whose engine fails on every call."""
 
     def __getattribute__(self, name: str):
-        if name in ("answer", "explain_model", "explain_law", "exam_tips", "marking_points",
-                    "list_topics", "capabilities", "correction"):
+        if name in ("respond", "reply", "answer", "list_topics", "capabilities", "correction"):
             raise RuntimeError("index is corrupt")
         return super().__getattribute__(name)
 
@@ -84,23 +83,47 @@ def test_registered_actions_are_exactly_the_domain_actions() -> None:
     assert set(executor.actions) == set(domain["actions"])
 
 
-@pytest.mark.parametrize("action_class", FREE_TEXT)
+def test_every_context_field_has_a_slot_in_the_domain() -> None:
+    domain = yaml.safe_load((ROOT / "bot" / "domain.yml").read_text())
+    assert set(domain["slots"]) >= CONTEXT_SLOTS
+
+
 @pytest.mark.parametrize("text", MESSAGES)
-async def test_free_text_actions_send_one_reply(action_class, text, dispatcher) -> None:
-    events = await action_class().run(dispatcher, tracker(text), {})
-    assert events == []
+async def test_free_text_sends_one_reply_and_keeps_its_context(text, dispatcher) -> None:
+    events = await answers.ActionAnswer().run(dispatcher, tracker(text), {})
+    assert set(slots_of(events)) == CONTEXT_SLOTS
     assert len(dispatcher.messages) == 1
     assert dispatcher.messages[0]["text"].strip()
 
 
-@pytest.mark.parametrize("action_class", FREE_TEXT)
-async def test_a_correction_comes_before_the_answer(action_class, dispatcher, tutor) -> None:
-    correcting = CorrectingTutor(tutor.kb)
-    with tutor_from(lambda: correcting):
-        await action_class().run(dispatcher, tracker("complaints go to the manager"), {})
-    assert [m["text"] for m in dispatcher.messages] == [
-        "That's a common misconception: complaints go to the manager"
-    ]
+async def _turns(*messages: str, first=answers.ActionAnswer) -> list[str]:
+    """Play ``messages`` (the first through ``first``, the rest through action_answer), carrying
+    the slots each reply sets."""
+    slots: dict = {}
+    said = []
+    for n, text in enumerate(messages):
+        dispatcher = CollectingDispatcher()
+        action = first() if n == 0 else answers.ActionAnswer()
+        events = await action.run(dispatcher, tracker(text, slots=slots), {})
+        slots.update(slots_of(events))
+        said.append(dispatcher.messages[0]["text"])
+    return said
+
+
+async def test_a_follow_up_resolves_against_the_slots_of_the_turn_before(tutor) -> None:
+    model = next(m for m in tutor.kb.catalogue.models if len(m.steps) >= 3)
+    _, third = await _turns(f"explain the {model.name} model", "and the third step?")
+    assert model.steps[2] in third and model.name in third
+    # without the context, the same words resolve to nothing of that model's
+    (alone,) = await _turns("and the third step?")
+    assert f"Step 3 of **{model.name}**" not in alone
+
+
+async def test_a_topic_list_then_the_second_one(tutor) -> None:
+    _, second = await _turns("what topics are there?", "tell me about the second one",
+                             first=overview.ActionListTopics)
+    doc = tutor.kb.catalogue.documents[1]
+    assert doc.topic in second and doc.synopsis[:40] in second
 
 
 @pytest.mark.parametrize(("action_class", "request_text"), [
@@ -109,12 +132,10 @@ async def test_a_correction_comes_before_the_answer(action_class, dispatcher, tu
     (overview.ActionListTopics, "/list_topics"),
 ])
 async def test_overview_requests_are_not_checked_for_misconceptions(
-    action_class, request_text, dispatcher, tutor
+    action_class, request_text, dispatcher
 ) -> None:
-    correcting = CorrectingTutor(tutor.kb)
-    with tutor_from(lambda: correcting):
-        await action_class().run(dispatcher, tracker(request_text), {})
-    assert not dispatcher.messages[0]["text"].startswith("That's a common misconception")
+    await action_class().run(dispatcher, tracker(request_text), {})
+    assert "misconception:" not in dispatcher.messages[0]["text"].lower()
 
 
 @pytest.mark.parametrize("action_class", OVERVIEW)
@@ -153,14 +174,15 @@ async def test_buttons_and_sources_reach_the_message(dispatcher) -> None:
         def name(self) -> str:
             return "action_stub"
 
-        def answer(self, tutor, text):
+        def reply(self, tutor, turn):
             return Reply("HEAT is Hear, Empathise, Apologise, Take action.", kind="model",
                          buttons=[Button("Quiz me on HEAT", "/start_quiz")],
-                         sources=["Topic 002, Key Concepts & Core Principles"])
+                         sources=["Topic 002 — Key Concepts & Core Principles"])
 
-    await Stub().run(dispatcher, tracker("what is HEAT?"), {})
+    events = await Stub().run(dispatcher, tracker("what is HEAT?"), {})
+    assert events == []  # a reply with no context leaves the slots as they are
     message = dispatcher.messages[0]
-    assert message["text"].endswith("Source: Topic 002, Key Concepts & Core Principles")
+    assert message["text"].endswith("Source: Topic 002 — Key Concepts & Core Principles")
     assert message["buttons"] == [{"title": "Quiz me on HEAT", "payload": "/start_quiz"}]
 
 
@@ -177,83 +199,130 @@ def desk(tutor: Tutor, tmp_path: Path):
         yield made
 
 
-async def _say(action, text: str, intent: str, entities: list | None = None) -> dict:
+LEARNER = "quiz-learner"
+
+
+async def _say(action, text: str, intent: str, entities: list | None = None,
+               in_form: bool = True) -> tuple[dict, dict]:
+    """One message to ``action``: its one reply and the slots it set. ``in_form``: the quiz form
+    is the active loop and has put the message in its slot, as Rasa does before validating."""
     dispatcher = CollectingDispatcher()
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9},
-              "entities": entities or []}
-    events = [{"event": "user", "text": text, "parse_data": latest}]
-    turn = Tracker("quiz-learner", {}, latest, events, False, None, {}, "action_listen")
-    assert await action.run(dispatcher, turn, {}) == []
-    assert len(dispatcher.messages) == 1
-    return dispatcher.messages[0]
+    slots = {"quiz_answer": text, "requested_slot": "quiz_answer"} if in_form else {}
+    turn = tracker(text, intent, slots=slots, entities=entities,
+                   loop="quiz_form" if in_form else None, sender=LEARNER)
+    events = await action.run(dispatcher, turn, {})
+    assert len(dispatcher.messages) == 1, dispatcher.messages
+    return dispatcher.messages[0], slots_of(events)
 
 
-async def test_a_quiz_through_the_actions(desk: QuizDesk) -> None:
-    started = await _say(quiz.ActionQuizTurn(), "quiz me on the models", "start_quiz")
-    question = desk.session("quiz-learner").current()
+async def _start(desk: QuizDesk, request: str) -> tuple[dict, object]:
+    started, _ = await _say(quiz.ActionQuizTurn(), request, "start_quiz", in_form=False)
+    question = desk.session(LEARNER).current()
     assert question is not None and question.prompt in started["text"]
+    return started, question
+
+
+async def test_the_form_starts_only_with_a_quiz(desk: QuizDesk) -> None:
+    form = quiz.ValidateQuizForm()
+    idle = await form.run(CollectingDispatcher(), tracker("quiz me on nothing", "start_quiz",
+                                                          sender=LEARNER), {})
+    assert slots_of(idle) == {"requested_slot": None}  # no quiz: the form ends at once
+    await _start(desk, "quiz me on the models")
+    dispatcher = CollectingDispatcher()
+    running = await form.run(dispatcher, tracker("quiz me on the models", "start_quiz",
+                                                 sender=LEARNER), {})
+    assert running == [] and dispatcher.messages == []  # the question was asked already
+
+
+async def test_a_quiz_through_the_form(desk: QuizDesk) -> None:
+    form = quiz.ValidateQuizForm()
+    started, question = await _start(desk, "quiz me on the models")
     for button in started["buttons"]:  # options are answers, whatever NLU makes of their words
         assert button["payload"].startswith("/quiz_answer{")
         assert json.loads(button["payload"][len("/quiz_answer"):])["answer"] == button["title"]
 
-    # typed free text goes to whichever action NLU picked: during a quiz it is the answer
-    graded = await _say(answers.ActionAnswer(), question.answer_text, "ask_question")
+    # typed text is the answer, whatever intent NLU gave it
+    graded, slots = await _say(form, question.answer_text, "goodbye")
     assert graded["text"].startswith("Correct")
+    assert slots["quiz_answer"] is None and "requested_slot" not in slots  # the form goes on
 
-    second = desk.session("quiz-learner").current()
+    second = desk.session(LEARNER).current()
     assert second is not None
-    clicked = await _say(quiz.ActionQuizAnswer(), "/quiz_answer", "quiz_answer",
-                         [{"entity": "answer", "value": "certainly not this"}])
+    clicked, _ = await _say(form, "/quiz_answer", "quiz_answer",
+                            [{"entity": "answer", "value": "certainly not this"}])
     assert clicked["text"].startswith(("Not quite", "Partly"))
     assert all(answer in clicked["text"] for answer in second.answers)
 
-    hint = await _say(quiz.ActionQuizTurn(), "hint please", "quiz_hint")
+    hint, _ = await _say(form, "hint please", "quiz_hint")
     assert hint["text"].startswith("Hint:")
 
     # a question mid-quiz is answered, then the quiz question comes back
-    current = desk.session("quiz-learner").current()
+    current = desk.session(LEARNER).current()
     assert current is not None
-    aside = await _say(answers.ActionExplainModel(), "what does STAR stand for?", "ask_model")
+    aside, slots = await _say(form, "what does STAR stand for?", "ask_model")
     assert "Situation" in aside["text"] and "Back to your quiz" in aside["text"]
-    assert current.prompt in aside["text"]
-    assert desk.session("quiz-learner").current() == current
+    assert current.prompt in aside["text"] and slots["last_model"] == "STAR"
+    assert desk.session(LEARNER).current() == current
 
-    await _say(quiz.ActionQuizTurn(), "skip", "quiz_skip")
-    summary = await _say(quiz.ActionQuizTurn(), "stop", "quiz_stop")
+    await _say(form, "skip", "quiz_skip")
+    summary, slots = await _say(form, "stop", "quiz_stop")
     assert summary["text"].startswith("Quiz finished: 1 out of 3")
-    assert not desk.active("quiz-learner")
+    assert slots["requested_slot"] is None  # the form ends with the quiz
+    assert not desk.active(LEARNER)
 
-    report = await _say(quiz.ActionProgress(), "how am I doing?", "ask_progress")
+    report, _ = await _say(quiz.ActionProgress(), "how am I doing?", "ask_progress", in_form=False)
     assert report["text"].startswith("Overall: 1/3 right")
-    revise = await _say(quiz.ActionProgress(), "what should I revise?", "ask_revision")
+    revise, _ = await _say(quiz.ActionProgress(), "what should I revise?", "ask_revision",
+                           in_form=False)
     assert revise["text"].startswith("What to revise next:")
 
 
-async def test_overviews_take_quiz_answers_too(desk: QuizDesk) -> None:
-    await _say(quiz.ActionQuizTurn(), "quiz me on legislation", "start_quiz")
-    question = desk.session("quiz-learner").current()
-    assert question is not None
-    graded = await _say(overview.ActionCapabilities(), question.answer_text, "capabilities")
-    assert graded["text"].startswith("Correct")
+@pytest.mark.parametrize("chat", ["thanks", "hello", "ok", "no", "yes", "bye"])
+async def test_chat_mid_quiz_is_taken_by_the_quiz_not_answered_as_chat(desk: QuizDesk,
+                                                                      chat: str) -> None:
+    await _start(desk, "quiz me on the models")
+    reply, _ = await _say(quiz.ValidateQuizForm(), chat, "greet")
+    assert desk.active(LEARNER) or reply["text"].startswith("Quiz finished")
+    assert reply["text"].startswith(("Not quite", "Hint", "Correct", "Partly")), reply["text"]
 
 
-async def test_a_topic_name_mid_quiz_is_an_answer_not_a_new_quiz(desk: QuizDesk) -> None:
-    await _say(quiz.ActionQuizTurn(), "quiz me on legislation", "start_quiz")
-    question = desk.session("quiz-learner").current()
-    assert question is not None
-    graded = await _say(quiz.ActionQuizTurn(), question.answer_text, "start_quiz")
-    assert graded["text"].startswith("Correct")
-    again = await _say(quiz.ActionQuizTurn(), "start a new quiz on the models", "start_quiz")
+async def test_a_contest_after_a_wrong_verdict_re_marks_it(desk: QuizDesk) -> None:
+    await _start(desk, "quiz me on the models")
+    wrong, _ = await _say(quiz.ValidateQuizForm(), "bananas and custard", "quiz_answer")
+    assert wrong["text"].startswith("Not quite")
+    contested, _ = await _say(quiz.ValidateQuizForm(), "I was right", "quiz_contest")
+    assert desk.active(LEARNER)
+    await _say(quiz.ValidateQuizForm(), "stop", "quiz_stop")
+    report, _ = await _say(quiz.ActionProgress(), "how am I doing?", "ask_progress", in_form=False)
+    assert report["text"].startswith("Overall: 1/1 right"), (contested["text"], report["text"])
+
+
+async def test_a_quiz_running_without_the_form_takes_the_message_and_restores_the_form(
+    desk: QuizDesk,
+) -> None:
+    _, question = await _start(desk, "quiz me on legislation")
+    dispatcher = CollectingDispatcher()
+    events = await overview.ActionCapabilities().run(
+        dispatcher, tracker(question.answer_text, "capabilities", sender=LEARNER), {})
+    assert dispatcher.messages[0]["text"].startswith("Correct")
+    assert {"event": "active_loop", "name": "quiz_form", "timestamp": None} in events
+
+
+async def test_a_new_quiz_request_mid_quiz_starts_one(desk: QuizDesk) -> None:
+    await _start(desk, "quiz me on legislation")
+    again, _ = await _say(quiz.ValidateQuizForm(), "start a new quiz on the models", "start_quiz")
     assert again["text"].startswith("Quiz:")
 
 
 async def test_a_progress_guess_that_asks_something_else_is_answered(desk: QuizDesk) -> None:
-    reply = await _say(quiz.ActionProgress(), "what does FCR stand for", "ask_progress")
+    reply, _ = await _say(quiz.ActionProgress(), "what does FCR stand for", "ask_progress",
+                          in_form=False)
     assert "First Contact Resolution" in reply["text"]
 
 
 async def test_an_answer_with_no_quiz_running_is_answered_as_a_question(desk: QuizDesk) -> None:
-    reply = await _say(quiz.ActionQuizAnswer(), "the answer is HEAT", "quiz_answer")
+    reply, _ = await _say(quiz.ActionQuizAnswer(), "the answer is HEAT", "quiz_answer",
+                          in_form=False)
     assert "Hear" in reply["text"]
 
 

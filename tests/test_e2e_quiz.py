@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from actions.quiz.questions import Question
+from actions.quiz.questions import Kind, Question
 from actions.quiz.selection import QuestionBank
 
 from .servers import TutorServers
@@ -109,4 +109,72 @@ def test_a_quiz_and_progress_survive_a_restart_of_every_process(
     servers.start()
     repeated = _text(servers.say(learner, "repeat the question"))
     assert waiting.prompt in repeated
+    assert _text(servers.say(learner, "how am I doing?")).startswith("Overall: 1/1 right")
+
+
+def _until(servers: TutorServers, bank: QuestionBank, learner: str, replies: list[dict],
+           wanted) -> tuple[Question, list[dict]]:
+    """Skip questions until one that ``wanted`` accepts is asked."""
+    for _ in range(12):
+        question = _asked(bank, replies)
+        if wanted(question):
+            return question, replies
+        replies = servers.say(learner, "skip")
+    raise AssertionError("no such question in the quiz")
+
+
+@pytest.mark.parametrize("chat", ["thanks", "hello", "bye", "no", "yes", "ok"])
+def test_chat_during_a_quiz_is_taken_by_the_quiz(servers: TutorServers, bank: QuestionBank,
+                                                 chat: str) -> None:
+    learner = f"quiz-{uuid.uuid4().hex[:8]}"
+    first = _asked(bank, servers.say(learner, "5 questions on the models"))
+    reply = _text(servers.say(learner, chat))
+    assert "You're welcome" not in reply and "Goodbye" not in reply
+    assert reply.startswith(("Not quite", "Hint", "Correct", "Partly")), reply
+    if not reply.startswith("Hint"):
+        assert _gives_answer(first, reply)  # graded: the verdict gives the answer
+    _asked(bank, servers.say(learner, "repeat the question"))  # the quiz goes on
+
+
+def test_typed_answers_by_text_and_by_letter(servers: TutorServers, bank: QuestionBank) -> None:
+    learner = f"quiz-{uuid.uuid4().hex[:8]}"
+    replies = servers.say(learner, "10 questions on the models")
+    question, replies = _until(servers, bank, learner, replies, lambda q: bool(q.options))
+    right = next(o for o in question.options if o in question.answers)
+    reply = _text(servers.say(learner, right))  # the option's words, typed
+    assert reply.startswith("Correct"), reply
+    question, replies = _until(servers, bank, learner, servers.say(learner, "repeat"),
+                               lambda q: bool(q.options))
+    letter = "ABCD"[next(i for i, o in enumerate(question.options) if o in question.answers)]
+    reply = _text(servers.say(learner, f"it's {letter.lower()}"))
+    assert reply.startswith("Correct"), (question.prompt, question.options, reply)
+
+
+def test_true_or_false_answered_yes_or_no(servers: TutorServers, bank: QuestionBank) -> None:
+    learner = f"quiz-{uuid.uuid4().hex[:8]}"
+    replies = servers.say(learner, "5 questions on misconceptions")
+    question, _ = _until(servers, bank, learner, replies, lambda q: q.kind is Kind.TRUE_FALSE)
+    says_true = question.answers[0].lower() == "true"
+    reply = _text(servers.say(learner, "yes" if says_true else "no"))
+    assert reply.startswith("Correct"), (question.prompt, question.answers, reply)
+
+
+def test_only_an_explicit_request_ends_the_quiz(servers: TutorServers, bank: QuestionBank) -> None:
+    learner = f"quiz-{uuid.uuid4().hex[:8]}"
+    servers.say(learner, "5 questions on legislation")
+    for chat in ("no", "bye", "thanks"):
+        assert "Quiz finished" not in _text(servers.say(learner, chat))
+    ended = _text(servers.say(learner, "end the quiz"))
+    assert ended.startswith("Quiz finished"), ended
+    assert _text(servers.say(learner, "thanks")).startswith("You're welcome")
+
+
+def test_a_contested_verdict_counts_and_is_recorded(servers: TutorServers,
+                                                    bank: QuestionBank) -> None:
+    learner = f"quiz-{uuid.uuid4().hex[:8]}"
+    servers.say(learner, "2 questions on the models")
+    assert _text(servers.say(learner, "bananas and custard")).startswith("Not quite")
+    contested = _text(servers.say(learner, "I was right"))
+    assert "correct" in contested.lower(), contested
+    servers.say(learner, "stop")
     assert _text(servers.say(learner, "how am I doing?")).startswith("Overall: 1/1 right")

@@ -1,19 +1,21 @@
-"""The behaviour every tutor action shares: get the tutor, call it, send its reply, never fail."""
+"""The behaviour every tutor action shares: read the turn, call the engine, send its reply, never fail."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from ..answers.context import Context
 from ..answers.reply import Reply
 from . import provider
-from .render import message_of, with_sources
+from .render import message_of
 
 if TYPE_CHECKING:
     from ..answers.tutor import Tutor
@@ -24,6 +26,8 @@ FALLBACK_TEXT = (
     "Sorry, something went wrong on my side while I was looking that up. "
     "Please try again in a moment, or ask in a different way."
 )
+QUIZ_FORM = "quiz_form"
+QUIZ_SLOT = "quiz_answer"  # the form's one required slot: the learner's latest message
 
 
 @dataclass(frozen=True)
@@ -34,67 +38,82 @@ class Turn:
     learner: str  # Rasa's sender id: one learner per web session or Slack user
     intent: str
     entities: tuple[dict[str, Any], ...] = ()
+    context: Context = field(default_factory=Context)  # what the conversation is about
+    in_quiz_form: bool = False  # Rasa's quiz form is the active loop
 
     def entity(self, name: str) -> str | None:
         return next((str(e["value"]) for e in self.entities if e.get("entity") == name), None)
 
+    @classmethod
+    def of(cls, tracker: Tracker) -> Turn:
+        latest = tracker.latest_message or {}
+        return cls(
+            text=latest.get("text") or "",
+            learner=tracker.sender_id,
+            intent=(latest.get("intent") or {}).get("name") or "",
+            entities=tuple(latest.get("entities") or ()),
+            context=Context.from_slots(tracker.slots or {}),
+            in_quiz_form=(tracker.active_loop or {}).get("name") == QUIZ_FORM,
+        )
+
+
+def context_events(reply: Reply) -> list[dict[str, Any]]:
+    """``SlotSet`` events that keep what the reply was about, for the next turn's follow-ups."""
+    if reply.context is None:
+        return []
+    return [SlotSet(slot, value) for slot, value in reply.context.to_slots().items()]
+
+
+def quiz_loop_events() -> list[dict[str, Any]]:
+    """Events that hand the following turns to the quiz form (a quiz running without it)."""
+    return [ActiveLoop(QUIZ_FORM), SlotSet("requested_slot", QUIZ_SLOT)]
+
 
 class TutorAction(Action, ABC):
-    """Sends the tutor's :class:`Reply` to the latest user message.
+    """Sends the tutor's :class:`Reply` to the latest user message and keeps its context in slots.
 
     Subclasses name themselves and say which tutor method answers, in :meth:`reply`. Any exception
     from the engine is logged and turned into a polite message, so Rasa never sees an error.
     """
 
     @abstractmethod
-    def reply(self, tutor: Tutor, text: str) -> Reply:
-        """The tutor's reply to ``text``, the learner's latest message."""
+    def reply(self, tutor: Tutor, turn: Turn) -> Reply:
+        """The tutor's reply to ``turn``."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        latest = tracker.latest_message or {}
-        turn = Turn(
-            text=latest.get("text") or "",
-            learner=tracker.sender_id,
-            intent=(latest.get("intent") or {}).get("name") or "",
-            entities=tuple(latest.get("entities") or ()),
-        )
+        turn = Turn.of(tracker)
         try:
-            # The engine blocks (embedding, search): keep the action server's event loop free.
-            reply = await asyncio.to_thread(self.respond, turn)
+            # The engine blocks (embedding, search, database): keep the event loop free.
+            reply, events = await asyncio.to_thread(self.respond, turn)
         except Exception:
             log.exception("%s failed on %r", self.name(), turn.text[:200])
             dispatcher.utter_message(text=FALLBACK_TEXT)
             return []
         dispatcher.utter_message(**message_of(reply))
-        return []
+        return context_events(reply) + events
 
-    def respond(self, turn: Turn) -> Reply:
-        """The reply for ``turn``. During a quiz the message is the learner's answer, whatever
-        intent NLU gave it ("2015" may look like anything), unless it asks something else: then
-        it is answered and the quiz question is asked again."""
+    def respond(self, turn: Turn) -> tuple[Reply, list[dict[str, Any]]]:
+        """The reply for ``turn`` and any events beyond its context. A quiz that is running
+        without Rasa's quiz form (a conversation from before a restart, say) takes the message as
+        the form would, and hands the next turns back to the form."""
+        from .quiz_turn import take  # the quiz side imports this module
+
         desk = provider.get_desk()
-        if not desk.active(turn.learner):
-            return self.reply(provider.get_tutor(), turn.text)
-        if not desk.is_interruption(turn.text):
-            return desk.answer(turn.learner, turn.text)
-        reply = self.reply(provider.get_tutor(), turn.text)
-        resume = desk.resume(turn.learner)
-        return Reply(f"{with_sources(reply)}\n\n{resume.text}", kind=reply.kind,
-                     buttons=resume.buttons)
+        if not turn.in_quiz_form and desk.active(turn.learner):
+            reply = take(turn)
+            return reply, quiz_loop_events() if desk.active(turn.learner) else []
+        return self.reply(provider.get_tutor(), turn), []
 
 
 class FreeTextAction(TutorAction, ABC):
-    """A free-text message: a misconception it states is corrected before anything else."""
+    """A free-text message, read by the tutor against the conversation so far: a comparison, a
+    follow-up, a misconception to correct, else an answer; the NLU intent is only a hint."""
 
     @abstractmethod
-    def answer(self, tutor: Tutor, text: str) -> Reply:
-        """The reply when ``text`` states no misconception."""
+    def name(self) -> str:
+        """The action's name in the domain (abstract here, so rasa-sdk registers subclasses only)."""
 
-    def reply(self, tutor: Tutor, text: str) -> Reply:
-        correction = tutor.correction(text)
-        if correction is not None:
-            return correction
-        return self.answer(tutor, text)
-
+    def reply(self, tutor: Tutor, turn: Turn) -> Reply:
+        return tutor.respond(turn.text, turn.context, turn.intent)

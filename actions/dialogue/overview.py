@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .base import TutorAction
+from .base import Turn, TutorAction
 
 if TYPE_CHECKING:
     from ..answers.reply import Reply
@@ -26,15 +26,15 @@ def _says_something_else(text: str, cues: re.Pattern[str]) -> bool:
 
 
 class ActionListTopics(TutorAction):
-    """The topics of the documents currently indexed."""
+    """The topics of the documents currently indexed, numbered so that "the third one" can follow."""
 
     def name(self) -> str:
         return "action_list_topics"
 
-    def reply(self, tutor: Tutor, text: str) -> Reply:
-        if _says_something_else(text, _TOPIC_CUES):
-            return tutor.reply(text)
-        return tutor.list_topics()
+    def reply(self, tutor: Tutor, turn: Turn) -> Reply:
+        if _says_something_else(turn.text, _TOPIC_CUES):
+            return tutor.respond(turn.text, turn.context, turn.intent)
+        return tutor.list_topics(turn.context)
 
 
 class ActionCapabilities(TutorAction):
@@ -43,7 +43,7 @@ class ActionCapabilities(TutorAction):
     def name(self) -> str:
         return "action_capabilities"
 
-    def reply(self, tutor: Tutor, text: str) -> Reply:
-        if _says_something_else(text, _CAPABILITY_CUES):
-            return tutor.reply(text)
+    def reply(self, tutor: Tutor, turn: Turn) -> Reply:
+        if _says_something_else(turn.text, _CAPABILITY_CUES):
+            return tutor.respond(turn.text, turn.context, turn.intent)
         return tutor.capabilities()

@@ -1,17 +1,32 @@
-"""Quiz and progress actions: thin calls into the quiz desk (see :mod:`actions.quiz.desk`)."""
+"""Quiz and progress actions: thin calls into the quiz desk (see :mod:`actions.quiz.desk`).
+
+While a quiz runs, Rasa's ``quiz_form`` is the active loop, so every message goes to the quiz
+first, whatever intent NLU gives it ("Thank" is not thanks, "LATER" is not goodbye, "no" does not
+end it). The form's one slot, ``quiz_answer``, takes the message's text; ``validate_quiz_form``
+hands it to the quiz and empties the slot again, so the form keeps asking until the quiz ends.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
-from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from . import provider
-from .base import Turn, TutorAction
+from .base import FALLBACK_TEXT, QUIZ_SLOT, Turn, TutorAction, context_events
+from .quiz_turn import take
+from .render import message_of
 
 if TYPE_CHECKING:
     from ..answers.reply import Reply
     from ..answers.tutor import Tutor
+
+log = logging.getLogger(__name__)
 
 _COMMANDS = {
     "start_quiz": "start",
@@ -33,64 +48,105 @@ _PROGRESS_CUES = re.compile(
 _ANSWER_LEAD = re.compile(r"^\s*(?:my answer is|the answer is|answer:|i think it'?s|it'?s)\s+", re.I)
 
 
-class _DeskAction(TutorAction, ABC):
-    """Quiz actions answer from the learner's whole turn (who, which intent), not the text alone."""
-
-    def reply(self, tutor: Tutor, text: str) -> Reply:
-        # Never called: respond() is, with the learner's id. Answering from the text alone would
-        # file the result under no learner.
-        raise NotImplementedError("quiz actions reply through respond(), which knows the learner")
-
-    @abstractmethod
-    def respond(self, turn: Turn) -> Reply:
-        """The reply for ``turn``."""
+def _words(turn: Turn) -> str:
+    """The learner's words ("" for a button's ``/intent`` payload)."""
+    return "" if turn.text.startswith("/") else turn.text
 
 
-class ActionQuizTurn(_DeskAction):
-    """Start a quiz on what the learner asked for, or give a hint, skip, repeat or stop."""
+class ActionQuizTurn(TutorAction):
+    """Start a quiz on what the learner asked for (the quiz form takes over from there), or, with
+    no quiz running, say so to a hint, skip, repeat or stop."""
 
     def name(self) -> str:
         return "action_quiz_turn"
 
-    def respond(self, turn: Turn) -> Reply:
-        desk = provider.get_desk()
+    def reply(self, tutor: Tutor, turn: Turn) -> Reply:
         command = _COMMANDS.get(turn.intent, "start")
-        request = "" if turn.text.startswith("/") else turn.text
-        if command == "start" and request and not _QUIZ_REQUEST.search(request) \
-                and desk.active(turn.learner):
-            # "data protection" mid-quiz reads like "quiz me on data protection": it is an answer
-            return desk.answer(turn.learner, request)
-        if command != "start" and request and not _COMMAND_CUES.search(request) \
-                and not desk.active(turn.learner):
-            # NLU heard a quiz command, but there is no quiz and the words ask something else
-            return provider.get_tutor().reply(request)
-        return desk.command(turn.learner, command, request)
+        request = _words(turn)
+        cues = _QUIZ_REQUEST if command == "start" else _COMMAND_CUES
+        if request and not cues.search(request):
+            # NLU heard a quiz request or command, but the words ask something else
+            return tutor.respond(request, turn.context, turn.intent)
+        return provider.get_desk().command(turn.learner, command, request)
 
 
-class ActionQuizAnswer(_DeskAction):
-    """An answer to the current question: a clicked option, or typed text NLU read as an answer."""
+class ValidateQuizForm(Action):
+    """Each message of a running quiz: the quiz's reply, then the slot is emptied to ask again,
+    or the form ends with the quiz."""
+
+    def name(self) -> str:
+        return "validate_quiz_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        desk = provider.get_desk()
+        turn = Turn.of(tracker)
+        try:
+            if tracker.get_slot(QUIZ_SLOT) is None:
+                # the form starting (or coming back): no message to take; it runs while the quiz does
+                running = await asyncio.to_thread(desk.active, turn.learner)
+                return [] if running else [SlotSet("requested_slot", None)]
+            reply = await asyncio.to_thread(take, turn)
+            running = await asyncio.to_thread(desk.active, turn.learner)
+        except Exception:
+            log.exception("the quiz failed on %r", turn.text[:200])
+            dispatcher.utter_message(text=FALLBACK_TEXT)
+            return [SlotSet(QUIZ_SLOT, None)]
+        dispatcher.utter_message(**message_of(reply))
+        events = [*context_events(reply), SlotSet(QUIZ_SLOT, None)]
+        return events if running else [*events, SlotSet("requested_slot", None)]
+
+
+class ActionAskQuizAnswer(Action):
+    """How the quiz form asks for its slot: it sends nothing, because every quiz reply (the first
+    question, a verdict, a hint, an answer to an aside) already ends with the question to answer."""
+
+    def name(self) -> str:
+        return "action_ask_quiz_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        return []
+
+
+class ActionQuizAnswer(TutorAction):
+    """An answer typed or clicked with no quiz running: answered as a question about its words."""
 
     def name(self) -> str:
         return "action_quiz_answer"
 
-    def respond(self, turn: Turn) -> Reply:
+    def reply(self, tutor: Tutor, turn: Turn) -> Reply:
+        words = turn.entity("answer") or _ANSWER_LEAD.sub("", turn.text)
+        return tutor.respond(words, turn.context, "ask_question")
+
+
+class ActionQuizContest(TutorAction):
+    """"I was right" after a verdict: the last answer is re-marked correct and the override kept."""
+
+    def name(self) -> str:
+        return "action_quiz_contest"
+
+    def reply(self, tutor: Tutor, turn: Turn) -> Reply:
         desk = provider.get_desk()
-        answer = turn.entity("answer") or _ANSWER_LEAD.sub("", turn.text)
-        if not desk.active(turn.learner):
-            return provider.get_tutor().reply(answer)
-        return desk.answer(turn.learner, answer)
+        words = _words(turn)
+        if words and not desk.is_contest(words):
+            return tutor.respond(words, turn.context, turn.intent)  # NLU's guess; it says else
+        return desk.contest(turn.learner)
 
 
-class ActionProgress(_DeskAction):
+class ActionProgress(TutorAction):
     """How the learner is doing, or what to revise next, from their quiz history."""
 
     def name(self) -> str:
         return "action_progress"
 
-    def respond(self, turn: Turn) -> Reply:
+    def reply(self, tutor: Tutor, turn: Turn) -> Reply:
         desk = provider.get_desk()
-        if turn.text and not turn.text.startswith("/") and not _PROGRESS_CUES.search(turn.text):
-            return provider.get_tutor().reply(turn.text)  # NLU's guess; it says something else
+        words = _words(turn)
+        if words and not _PROGRESS_CUES.search(words):
+            return tutor.respond(words, turn.context, turn.intent)  # NLU's guess; it says else
         if turn.intent == "ask_revision":
             return desk.revision(turn.learner)
         return desk.report(turn.learner)

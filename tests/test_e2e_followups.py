@@ -1,0 +1,138 @@
+"""End-to-end over REST: conversations that lean on what was just said, comparisons, topics named
+by number, questions about mistakes, and messages that must not be corrected.
+
+Every expectation is read from the documents' catalogue, never hard-coded.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from actions.answers.advice import advice
+from actions.knowledge.catalogue import build_catalogue
+from actions.knowledge.model import Catalogue, SectionKind
+from actions.knowledge.validate import load_corpus
+
+from .servers import TutorServers
+from .test_e2e_conversation import corrected, texts
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def catalogue(servers: TutorServers) -> Catalogue:
+    corpus = load_corpus([servers.knowledge_dir])
+    return build_catalogue(corpus.documents)
+
+
+class Learner:
+    """One learner's conversation over the REST webhook."""
+
+    def __init__(self, servers: TutorServers) -> None:
+        self.servers = servers
+        self.id = f"learner-{uuid.uuid4().hex[:8]}"
+
+    def say(self, message: str) -> str:
+        return texts(self.servers.say(self.id, message))
+
+
+def test_a_step_of_the_model_just_explained(servers: TutorServers, catalogue: Catalogue) -> None:
+    model = next(m for m in catalogue.models if len(m.steps) >= 3 and m.acronym)
+    learner = Learner(servers)
+    learner.say(f"explain the {model.name} model")
+    third = learner.say("and the third step?")
+    assert model.steps[2] in third and model.name in third, third
+    last = learner.say("what's the last step?")
+    assert model.steps[-1] in last, last
+
+
+def test_and_another_model(servers: TutorServers, catalogue: Catalogue) -> None:
+    first, second = [m for m in catalogue.models if m.acronym][:2]
+    learner = Learner(servers)
+    learner.say(f"what does {first.name} stand for?")
+    reply = learner.say(f"and {second.name}?")
+    assert all(step in reply for step in second.steps), reply
+
+
+def test_why_a_misconception_is_a_mistake(servers: TutorServers, catalogue: Catalogue) -> None:
+    learner = Learner(servers)
+    stated = learner.say("the customer is always right")
+    assert corrected(stated), stated
+    quoted = next(m for m in catalogue.misconceptions if m.text in stated)
+    why = learner.say("why is that a mistake?")
+    assert quoted.text in why and "couldn't find" not in why, why
+
+
+def test_the_third_topic_of_the_list(servers: TutorServers, catalogue: Catalogue) -> None:
+    learner = Learner(servers)
+    listed = learner.say("what topics are there?")
+    assert all(doc.topic in listed for doc in catalogue.documents)
+    third = learner.say("tell me about the third one")
+    doc = catalogue.documents[2]
+    assert doc.topic in third and doc.synopsis[:60] in third, third
+
+
+def test_when_a_law_was_passed_and_where_it_is(servers: TutorServers,
+                                               catalogue: Catalogue) -> None:
+    law = next(law for law in catalogue.laws if law.year and " Act " in law.name)
+    learner = Learner(servers)
+    learner.say(f"what is the {law.name.rsplit(' ', 1)[0]}?")
+    assert str(law.year) in learner.say("when was it passed?")
+    where = learner.say("where is it in my notes?")
+    assert all(catalogue.topic_of(doc) in where for doc in law.docs), where
+
+
+@pytest.mark.parametrize("form", ["how do {a} and {b} differ?", "compare {a} and {b}",
+                                  "what's the difference between {a} and {b}?"])
+def test_two_models_side_by_side(servers: TutorServers, catalogue: Catalogue, form: str) -> None:
+    a, b = [m for m in catalogue.models if m.acronym][-2:]
+    reply = Learner(servers).say(form.format(a=a.name, b=b.name))
+    for model in (a, b):
+        assert all(step in reply for step in model.steps), reply
+        assert reply.index(model.steps[0]) < reply.index(model.steps[-1])
+
+
+def test_a_comparison_with_something_the_documents_lack(servers: TutorServers,
+                                                        catalogue: Catalogue) -> None:
+    model = catalogue.models[0]
+    reply = Learner(servers).say(f"compare {model.name} and ZYXWV")
+    assert "ZYXWV" in reply and "don't" in reply and model.steps[0] in reply, reply
+
+
+def test_exam_tips_for_one_topic_only(servers: TutorServers, catalogue: Catalogue) -> None:
+    doc = catalogue.documents[2]
+    reply = Learner(servers).say(f"exam tips for topic {int(doc.doc_id)}")
+    own = [t for t in catalogue.tips if t.source.doc == doc.name]
+    others = [t for t in catalogue.tips if t.source.doc != doc.name]
+    assert any(t.text in reply for t in own), reply
+    assert not any(t.text in reply for t in others), reply
+
+
+def test_marking_points_for_one_topic_only(servers: TutorServers, catalogue: Catalogue) -> None:
+    doc = catalogue.documents[0]
+    reply = Learner(servers).say(f"marking points for topic {doc.doc_id}")
+    assert any(p.text in reply for p in catalogue.marking_points if p.source.doc == doc.name)
+    assert not any(p.text in reply for p in catalogue.marking_points if p.source.doc != doc.name)
+
+
+def test_what_to_avoid_is_answered_from_the_mistakes_as_advice(servers: TutorServers,
+                                                               catalogue: Catalogue) -> None:
+    doc = catalogue.documents[0]
+    mistakes = [i.text for i in doc.section(SectionKind.MISCONCEPTIONS)]
+    reply = Learner(servers).say(f"what mistakes should I avoid in {doc.title.lower()}?")
+    assert any(advice(text)[:40] in reply for text in mistakes), reply
+    assert not corrected(reply)
+
+
+@pytest.mark.parametrize("message", [
+    "in a role play, how do I calm down an angry customer?",
+    "can you give me tips on handling complaints?",
+    "I always check who I'm talking to before I open their account",
+    "everyone in the team helps to sort out complaints",
+])
+def test_questions_requests_and_correct_views_are_not_corrected(servers: TutorServers,
+                                                                message: str) -> None:
+    reply = Learner(servers).say(message)
+    assert reply.strip() and not corrected(reply), reply
