@@ -9,10 +9,15 @@ from typing import Literal
 from .text import STOPWORDS, fold, same_word, words
 
 _LEAD = r"(?:(?:i think|i guess|i reckon|i'?d say|i'?ll go (?:for|with)|maybe|probably|definitely)\s*,?\s*)?"
-_SAYS = r"(?:(?:it'?s|it is|that'?s|the answer is|my answer is|answer is|answer|option|choice|letter)\s*[:=-]?\s*)*"
+_SAYS = (
+    r"(?:(?:it'?s|it is|that'?s|the answer is|my answer is|answer is|answer|option|choice|letter)"
+    r"\s*[:=-]?\s*)*"
+)
 _LETTER = re.compile(rf"^\s*{_LEAD}{_SAYS}\(?([a-h]|[1-8])\)?\s*[.):!]?\s*$", re.I)
 
-TRUE_WORDS = frozenset(("true", "yes", "yeah", "yep", "yup", "ya", "correct", "right", "t", "y", "agree"))
+TRUE_WORDS = frozenset((
+    "true", "yes", "yeah", "yep", "yup", "ya", "yea", "aye", "correct", "right", "t", "y", "agree", "agreed",
+))
 FALSE_WORDS = frozenset(
     ("false", "no", "nope", "nah", "wrong", "incorrect", "untrue", "myth", "f", "n", "disagree")
 )
@@ -21,8 +26,12 @@ NEGATORS = frozenset(("not", "isnt", "aint", "never", "hardly"))
 _HEDGES = STOPWORDS | {
     "thats", "its", "id", "im", "say", "think", "guess", "reckon", "definitely", "absolutely",
     "probably", "totally", "certainly", "surely", "well", "oh", "um", "umm", "hmm", "actually",
-    "obviously", "of", "course", "answer",
+    "obviously", "of", "course", "answer", "really", "always", "quite", "exactly", "indeed",
 }
+# Hedges that, said alone, say yes: "absolutely", "of course", "definitely".
+_AFFIRM = frozenset(
+    ("absolutely", "definitely", "certainly", "course", "totally", "surely", "exactly", "indeed")
+)
 
 # "no idea", "I don't know": a learner who is stuck (offered a hint before the answer).
 _UNSURE = re.compile(
@@ -43,7 +52,7 @@ NonAnswer = Literal["unsure", "chat"]
 
 def chosen_letter(text: str, count: int) -> int | None:
     """The 0-based option a learner picked by letter or number ("b", "(B)", "it's B", "answer: c")."""
-    match = _LETTER.match(text)
+    match = _LETTER.match(fold(text))
     if not match or not count:
         return None
     key = match.group(1).lower()
@@ -65,8 +74,8 @@ def truth(text: str) -> bool | None:
             following = truthy(tokens[i + 1], True) if i + 1 < len(tokens) else None
             if following is not None:
                 return not following
-            if i == len(tokens) - 1:
-                return False  # "definitely not"
+            if all(t in _HEDGES for t in tokens[i + 1 :]):
+                return False  # "definitely not", "not really", "not always"
     first = truthy(tokens[0], anywhere=False)
     if first is not None:
         return first
@@ -74,6 +83,8 @@ def truth(text: str) -> bool | None:
         value = truthy(token, anywhere=True)
         if value is not None:
             return value
+    if all(t in _HEDGES for t in tokens) and tokens[-1] in _AFFIRM:
+        return True  # "absolutely", "of course"
     return None
 
 

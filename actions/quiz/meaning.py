@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 
@@ -42,3 +43,9 @@ class Meaning:
         """True when ``given`` means ``expected`` closely enough to stand in for it."""
         score = self.similarity(given, expected)
         return score is not None and score >= SYNONYM_THRESHOLD
+
+
+@lru_cache(maxsize=1)
+def default_meaning() -> Meaning:
+    """The process's word similarity over the shared MiniLM encoder (loaded on first use)."""
+    return Meaning()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from ..knowledge.model import Abbreviation, Catalogue, Law, Misconception, NamedModel, Source
 from .laws import BLANK, LawGroup, law_groups
@@ -58,7 +59,9 @@ class Question:
     options: tuple[str, ...] = ()
     ordered: bool = False
     steps: bool = False  # every answer is required (a list of steps), not one of several
-    wrong: tuple[str, ...] = field(default=(), compare=False)  # known wrong answers (other laws' areas)
+    wrong: tuple[str, ...] = field(default=(), compare=False)  # known wrong answers (other areas, steps)
+    # other models' names and steps: a list that is wholly another model's is not this one's
+    rivals: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False)
 
     @property
     def answer_text(self) -> str:
@@ -68,6 +71,20 @@ class Question:
     @property
     def group(self) -> str:
         return self.kind.group
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data, so a quiz keeps the very question it asked across re-indexing."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Question:
+        """The question :meth:`to_dict` saved."""
+        tuples = {
+            name: tuple(data.get(name, ()))
+            for name in ("answers", "options", "wrong")
+        }
+        rivals = tuple((name, tuple(steps)) for name, steps in data.get("rivals", ()))
+        return cls(**{**data, **tuples, "kind": Kind(data["kind"]), "rivals": rivals})
 
 
 def question_id(kind: Kind, *item: str) -> str:
@@ -157,6 +174,7 @@ def model_questions(model: NamedModel, catalogue: Catalogue) -> list[Question]:
                 (step,),
                 hint=hint,
                 options=_options(qid, step, pool),
+                wrong=tuple(s for s in model.steps if s != step),
                 **common,
             )
         )
@@ -172,6 +190,7 @@ def model_questions(model: NamedModel, catalogue: Catalogue) -> list[Question]:
             hint=f"There are {n} steps, starting with the letters {first_letters}.",
             ordered=True,
             steps=True,
+            rivals=tuple((m.name, m.steps) for m in catalogue.models if m is not model),
             **common,
         )
     )
