@@ -11,10 +11,11 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install index train web run chat test test-fast lint eval bench eval-bot bench-bot eval-grading clean
+.PHONY: help install index train web run chat test test-fast lint eval bench eval-bot bench-bot eval-grading \
+        eval-answers eval-misconceptions eval-typed clean
 
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-10s %s\n",$$1,$$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-20s %s\n",$$1,$$2}'
 
 $(VENV)/.installed: requirements/actions.txt pyproject.toml
 	@test -x $(PY) || "$$(scripts/python311.sh)" -m venv $(VENV)
@@ -80,6 +81,15 @@ bench-bot: $(VENV)/.installed ## Question vs greeting turn latency against the r
 
 eval-grading: $(VENV)/.installed ## Quiz grading agreement with labelled learner answers
 	$(PY) scripts/eval_grading.py
+
+eval-answers: $(VENV)/.installed ## Answers and follow-up scenarios on the engine alone, against plain retrieval
+	$(PY) scripts/eval_answers.py
+
+eval-misconceptions: $(VENV)/.installed ## Misconception detection: dev, held-out and k-fold figures
+	$(PY) scripts/eval_misconceptions.py
+
+eval-typed: $(VENV)/.installed ## Typed quiz answers judged fairly, against the running bot
+	$(PY) scripts/eval_typed_answers.py
 
 clean: ## Remove built artefacts (index, models, state), not the environments
 	rm -rf .index models .state artifacts
