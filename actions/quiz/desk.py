@@ -6,24 +6,28 @@ builds the bank again, so a tutor's new document brings new questions with no re
 
 from __future__ import annotations
 
+import json
 import random
-import re
 import threading
 
 from ..answers.reply import Reply
+from ..answers.resolve import find_abbreviations, find_laws, find_models
 from ..knowledge.base import KnowledgeBase
+from .grading import grade
+from .meaning import Meaning
+from .messages import Move, asks_for_answer, is_contest, is_question, read
 from .progress import Progress, Score
+from .questions import Question
 from .selection import QuestionBank
 from .session import QuizSession
 
-# A message that opens like a question or a request is the learner asking something else
-# mid-quiz (it is answered, then the quiz resumes); anything else is an answer.
-_ASKS = re.compile(
-    r"^\s*(what|which|who|whom|whose|why|how|when|where|explain|tell|describe|define|can you|"
-    r"could you|please explain)\b",
-    re.I,
-)
 QUIZ_COMMANDS = ("start", "hint", "skip", "repeat", "stop")
+# Button payloads and NLU intents that name a quiz command outright.
+_PAYLOADS = {"quiz_stop": "stop", "quiz_hint": "hint", "quiz_skip": "skip", "quiz_repeat": "repeat",
+             "start_quiz": "start"}
+# Words that make NLU's command intent believable for a message the desk reads as an answer.
+_CUES = ("stop", "quit", "end", "finish", "done", "enough", "hint", "clue", "skip", "next", "pass",
+         "repeat", "again")
 
 
 class QuizDesk:
@@ -35,6 +39,7 @@ class QuizDesk:
         self.rng = rng or random.Random()
         self._bank: tuple[str, QuestionBank] | None = None
         self._lock = threading.Lock()
+        self.meaning = Meaning(lambda: self.kb.encoder)  # synonyms by the tutor's own encoder
 
     def bank(self) -> QuestionBank:
         build = self.kb.build_id
@@ -44,7 +49,7 @@ class QuizDesk:
             return self._bank[1]
 
     def session(self, learner: str) -> QuizSession:
-        return QuizSession(learner, self.bank(), self.progress, self.rng)
+        return QuizSession(learner, self.bank(), self.progress, self.rng, self.meaning)
 
     def active(self, learner: str) -> bool:
         return self.session(learner).active
@@ -52,7 +57,70 @@ class QuizDesk:
     @staticmethod
     def is_interruption(text: str) -> bool:
         """True when a message sent during a quiz asks something rather than answers."""
-        return bool(_ASKS.match(text))
+        return is_question(text)
+
+    @staticmethod
+    def is_contest(text: str) -> bool:
+        """True when a message contests the last verdict ("I was right", "that should count")."""
+        return is_contest(text)
+
+    def take(self, learner: str, text: str, intent: str = "", clicked: str | None = None) -> Reply | None:
+        """The quiz's reply to any message sent while a quiz is active; None when the message asks
+        the tutor something (answer it, then call :meth:`resume`) or no quiz is active.
+
+        ``clicked`` is an option chosen by button, graded as it is. Otherwise the message is read:
+        stop, hint, skip, repeat, a contest, a new quiz, a question, or an answer; a command word
+        that is the right answer ("End") is an answer. ``intent`` only settles a message that holds
+        a command word but reads as an answer ("ok I'm so done" with quiz_stop).
+        """
+        session = self.session(learner)
+        message = text.strip()
+        if clicked is None and message.startswith("/"):
+            name, _, payload = message[1:].partition("{")
+            if name == "quiz_answer":
+                clicked = _payload_answer("{" + payload)
+            elif name in _PAYLOADS and (session.active or name == "start_quiz"):
+                return self.command(learner, _PAYLOADS[name])
+            else:
+                return None
+        if not session.active:
+            return None
+        if clicked is not None:
+            return session.answer(clicked, clicked=True)
+        question = session.current()
+        assert question is not None
+        move = read(message)
+        right = move in (Move.STOP, Move.HINT, Move.SKIP, Move.REPEAT) and grade(
+            question, message, self.meaning).correct
+        if right:
+            move = Move.ANSWER
+        elif move is Move.ANSWER and _PAYLOADS.get(intent, "start") != "start" \
+                and any(cue in message.lower() for cue in _CUES):
+            return self.command(learner, _PAYLOADS[intent])
+        if move is Move.CONTEST:
+            return session.contest()
+        if move is Move.START:
+            return session.start(message)
+        if move is Move.ASK:
+            if asks_for_answer(message) or self._names_subject(message, question):
+                return session.resume("That's what this question is testing, so I'll keep it until you've "
+                                      "answered. Say 'hint' for a clue, or 'skip' to see the answer.")
+            return None
+        if move is Move.ANSWER:
+            return session.answer(message)
+        return self.command(learner, move.value)
+
+    def _names_subject(self, message: str, question: Question) -> bool:
+        """True when a question mid-quiz asks about the very thing the quiz question tests."""
+        catalogue = self.bank().catalogue
+        named = [m.name for m in find_models(message, catalogue)]
+        named += [law.name for law in find_laws(message, catalogue)]
+        named += [a.short for a in find_abbreviations(message, catalogue)]
+        return question.subject in named or any(name in question.answers for name in named)
+
+    def contest(self, learner: str) -> Reply:
+        """Re-mark the learner's last verdict correct (during a quiz or after it ended)."""
+        return self.session(learner).contest()
 
     def command(self, learner: str, command: str, text: str = "") -> Reply:
         """Run a quiz command: start (with the learner's request), hint, skip, repeat or stop."""
@@ -101,6 +169,14 @@ class QuizDesk:
         lines += [f"- {p.subject} ({p.topic}): {p.reason}" for p in picks]
         lines.append("\nSay 'quiz me on " + picks[0].subject + "' to practise it now.")
         return Reply("\n".join(lines), kind="revision")
+
+
+def _payload_answer(payload: str) -> str:
+    """The option a button sent: ``{"answer": "..."}``."""
+    try:
+        return str(json.loads(payload).get("answer", ""))
+    except (ValueError, AttributeError):
+        return ""
 
 
 def _score(score: Score) -> str:

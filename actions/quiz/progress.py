@@ -9,66 +9,22 @@ workers can share a database.
 from __future__ import annotations
 
 import json
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import DateTime, Engine, Float, Integer, String, Text, create_engine, event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from .grading import Verdict
 from .questions import Question
+from .tables import Attempt, Override, QuizState, ReviewCard, dispose_engines, engine_for, ensure_tables
+from .tables import utc as _utc
 
-
-class Base(DeclarativeBase):
-    """Declarative base of the progress tables."""
-
-
-class Attempt(Base):
-    """One graded answer."""
-
-    __tablename__ = "quiz_attempts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    learner: Mapped[str] = mapped_column(String(200), index=True)
-    question_id: Mapped[str] = mapped_column(String(40))
-    kind: Mapped[str] = mapped_column(String(30))
-    topic: Mapped[str] = mapped_column(String(200))
-    subject: Mapped[str] = mapped_column(String(300))
-    score: Mapped[float] = mapped_column(Float)
-    correct: Mapped[bool]
-    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class ReviewCard(Base):
-    """The FSRS schedule of one question for one learner."""
-
-    __tablename__ = "quiz_cards"
-
-    learner: Mapped[str] = mapped_column(String(200), primary_key=True)
-    question_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(30))
-    topic: Mapped[str] = mapped_column(String(200))
-    subject: Mapped[str] = mapped_column(String(300))
-    card: Mapped[str] = mapped_column(Text)  # fsrs.Card.to_json()
-    due: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    last_score: Mapped[float] = mapped_column(Float)
-    reviews: Mapped[int] = mapped_column(Integer, default=0)
-    lapses: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class QuizState(Base):
-    """The learner's quiz in progress, as JSON, so it survives a restart of every process."""
-
-    __tablename__ = "quiz_sessions"
-
-    learner: Mapped[str] = mapped_column(String(200), primary_key=True)
-    state: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+__all__ = ["Marked", "OverrideRecord", "Progress", "Recommendation", "Score", "Summary", "dispose_engines"]
 
 
 @dataclass(frozen=True)
@@ -101,51 +57,37 @@ class Recommendation:
     due: datetime | None = None
 
 
-_ENGINES: dict[str, Engine] = {}
-_READY: set[tuple[str, str | None]] = set()
-_LOCK = threading.Lock()
+@dataclass(frozen=True)
+class Marked:
+    """A recorded attempt: when the question is next due, the attempt's id, the FSRS card as it
+    was before this answer (None for a first answer) and when it was answered."""
+
+    due: datetime
+    attempt_id: int
+    card_before: str | None
+    at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"attempt": self.attempt_id, "card_before": self.card_before, "at": self.at.isoformat(),
+                "due": self.due.isoformat()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Marked:
+        return cls(datetime.fromisoformat(data["due"]), data["attempt"], data["card_before"],
+                   datetime.fromisoformat(data["at"]))
 
 
-def _utc(moment: datetime | None) -> datetime:
-    if moment is None:
-        return datetime.now(UTC)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+@dataclass(frozen=True)
+class OverrideRecord:
+    """A contested verdict, as tutors see it."""
 
-
-def engine_for(url: str) -> Engine:
-    """The process's one engine for ``url`` (SQLite: parent folder made, WAL and a busy timeout)."""
-    with _LOCK:
-        if url in _ENGINES:
-            return _ENGINES[url]
-        if url.startswith("sqlite"):
-            from sqlalchemy.engine import make_url
-
-            database = make_url(url).database
-            if database and database != ":memory:":
-                from pathlib import Path
-
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, connect_args={"timeout": 30})
-
-            @event.listens_for(engine, "connect")
-            def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-                cursor = dbapi_connection.cursor()
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA busy_timeout=30000")
-                cursor.close()
-        else:
-            engine = create_engine(url, pool_pre_ping=True)
-        _ENGINES[url] = engine
-        return engine
-
-
-def dispose_engines() -> None:
-    """Close every pooled connection (tests use this to simulate a restart)."""
-    with _LOCK:
-        for engine in _ENGINES.values():
-            engine.dispose()
-        _ENGINES.clear()
-        _READY.clear()
+    learner: str
+    question_id: str
+    subject: str
+    prompt: str
+    answer: str
+    original_score: float
+    at: datetime
 
 
 def rating_for(verdict: Verdict, hinted: bool = False) -> Rating:
@@ -171,11 +113,7 @@ class Progress:
         self.engine = engine.execution_options(schema_translate_map={None: schema}) if schema else engine
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.scheduler = Scheduler(enable_fuzzing=False)
-        key = (url, schema)
-        with _LOCK:
-            if key not in _READY:
-                Base.metadata.create_all(self.engine)
-                _READY.add(key)
+        ensure_tables(self.engine, (url, schema))
 
     def _session(self) -> Session:
         return self._sessions()
@@ -191,47 +129,109 @@ class Progress:
         hinted: bool = False,
     ) -> datetime:
         """Store a graded attempt and reschedule the question; returns when it is next due."""
+        return self.mark(learner, question, verdict, now, hinted).due
+
+    def mark(
+        self,
+        learner: str,
+        question: Question,
+        verdict: Verdict,
+        now: datetime | None = None,
+        hinted: bool = False,
+    ) -> Marked:
+        """Store a graded attempt and reschedule the question; returns what a contest would undo."""
         moment = _utc(now)
         rating = rating_for(verdict, hinted)
         for attempt in range(3):
             try:
                 with self._session() as session, session.begin():
-                    session.add(
-                        Attempt(
-                            learner=learner,
-                            question_id=question.id,
-                            kind=question.kind.value,
-                            topic=question.topic,
-                            subject=question.subject,
-                            score=verdict.score,
-                            correct=verdict.correct,
-                            answered_at=moment,
-                        )
+                    row_attempt = Attempt(
+                        learner=learner,
+                        question_id=question.id,
+                        kind=question.kind.value,
+                        topic=question.topic,
+                        subject=question.subject,
+                        score=verdict.score,
+                        correct=verdict.correct,
+                        answered_at=moment,
                     )
-                    row = session.scalars(
-                        select(ReviewCard)
-                        .where(ReviewCard.learner == learner, ReviewCard.question_id == question.id)
-                        .with_for_update()
-                    ).first()
-                    card = Card.from_json(row.card) if row else Card()
+                    session.add(row_attempt)
+                    row = self._card_row(session, learner, question)
+                    before = row.card if row.card else None
+                    card = Card.from_json(before) if before else Card()
                     card, _log = self.scheduler.review_card(card, rating, review_datetime=moment)
-                    if row is None:
-                        row = ReviewCard(
-                            learner=learner,
-                            question_id=question.id,
-                            reviews=0,
-                            lapses=0,
-                        )
-                        session.add(row)
-                    row.kind, row.topic, row.subject = question.kind.value, question.topic, question.subject
                     row.card, row.due, row.last_score = card.to_json(), _utc(card.due), verdict.score
                     row.reviews = (row.reviews or 0) + 1
                     row.lapses = (row.lapses or 0) + (rating is Rating.Again)
-                return _utc(card.due)
+                    session.flush()
+                    return Marked(_utc(card.due), row_attempt.id, before, moment)
             except IntegrityError:  # another worker created the same card first: read it and retry
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    def _card_row(self, session: Session, learner: str, question: Question) -> ReviewCard:
+        """The learner's card for ``question``, locked for update; a new one (not yet reviewed) if none."""
+        row = session.scalars(
+            select(ReviewCard)
+            .where(ReviewCard.learner == learner, ReviewCard.question_id == question.id)
+            .with_for_update()
+        ).first()
+        if row is None:
+            row = ReviewCard(learner=learner, question_id=question.id, card="", reviews=0, lapses=0)
+            session.add(row)
+        row.kind, row.topic, row.subject = question.kind.value, question.topic, question.subject
+        return row
+
+    def override(
+        self,
+        learner: str,
+        question: Question,
+        answer: str,
+        marked: Marked,
+        hinted: bool = False,
+        now: datetime | None = None,
+    ) -> None:
+        """Re-mark a contested attempt correct: its score, and the FSRS card reviewed again from
+        where it was before that answer; then record the override for tutors to see."""
+        rating = Rating.Hard if hinted else Rating.Good
+        with self._session() as session, session.begin():
+            attempt = session.get(Attempt, marked.attempt_id, with_for_update=True)
+            original = attempt.score if attempt else 0.0
+            if attempt is not None:
+                attempt.score, attempt.correct = 1.0, True
+            row = self._card_row(session, learner, question)
+            card = Card.from_json(marked.card_before) if marked.card_before else Card()
+            card, _log = self.scheduler.review_card(card, rating, review_datetime=marked.at)
+            row.card, row.due, row.last_score = card.to_json(), _utc(card.due), 1.0
+            if rating_for(Verdict(original, False, "")) is Rating.Again and row.lapses:
+                row.lapses -= 1
+            session.add(
+                Override(
+                    learner=learner,
+                    question_id=question.id,
+                    kind=question.kind.value,
+                    topic=question.topic,
+                    subject=question.subject,
+                    prompt=question.prompt,
+                    answer=answer,
+                    original_score=original,
+                    created_at=_utc(now),
+                )
+            )
+
+    def overrides(self, learner: str | None = None) -> list[OverrideRecord]:
+        """Verdicts learners contested, newest first (one learner's, or everyone's), for tutors."""
+        query = select(Override).order_by(Override.created_at.desc(), Override.id.desc())
+        if learner is not None:
+            query = query.where(Override.learner == learner)
+        with self._session() as session:
+            rows = session.scalars(query).all()
+        return [
+            OverrideRecord(r.learner, r.question_id, r.subject, r.prompt, r.answer, r.original_score,
+                           _utc(r.created_at))
+            for r in rows
+        ]
 
     def summary(self, learner: str) -> Summary:
         """Mean scores overall, by topic and by model/law/abbreviation/belief."""

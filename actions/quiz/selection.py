@@ -1,8 +1,9 @@
 """The question bank, and choosing questions for a learner's request ("5 questions on the models").
 
-Requests are resolved against the catalogue at run time: model, law and abbreviation names, the
-families (models, legislation, abbreviations, misconceptions), topics ("topic 2") and any concept
-term or words from the documents ("complaint handling"), with typos forgiven.
+Requests are resolved against the catalogue at run time, by the tutor's own resolver
+(:mod:`actions.answers.resolve`): model, law and abbreviation names, and topics by number, title or
+key concept ("topic 4", "the complaints topic"); then the families (models, legislation,
+abbreviations, misconceptions) and any words from the documents ("complaint handling").
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rapidfuzz import fuzz
-
+from ..answers.resolve import find_abbreviations, find_laws, find_models, find_topics
 from ..knowledge.catalogue import build_catalogue
 from ..knowledge.model import Catalogue
 from ..knowledge.validate import load_corpus
-from .grading import law_named
 from .questions import Question, generate
-from .text import contains_word, content_words, fold, same_word, words
+from .text import STOPWORDS, contains_word, content_words, words
 
 DEFAULT_COUNT = 5
 _NUMBERS = {
@@ -48,6 +47,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "abbreviation": ("abbreviation", "abbreviations", "initialism", "initialisms"),
     "misconception": ("misconception", "misconceptions", "myth", "myths", "mistake", "mistakes"),
 }
+_TOPIC_NUMBER = re.compile(r"\b(?:topics?|units?|modules?)\s*(?:number\s*|no\.?\s*|#\s*)?\w+", re.I)
 _ALL = ("everything", "anything", "all", "random", "mixed", "mix", "general")
 _FILLER = frozenset(
     [
@@ -139,23 +139,24 @@ class QuestionBank:
     def resolve(self, request: str) -> tuple[list[Question], str, list[str]]:
         """The questions a request asks about, a label for it and the names it matched."""
         tokens = words(request.replace(".", ""))
-        names = self._names_in(request, tokens)
+        topics = find_topics(request, self.catalogue)  # "the data protection topic" is a topic
+        names = [] if topics else self._names_in(request)
         groups = [g for g, keys in _GROUPS.items() if any(t in keys for t in tokens)]
         if "true" in tokens and "false" in tokens:
             groups.append("misconception")
-        if names:
+        if names or topics:
             groups = []  # "the HEAT model" asks about HEAT, not every model
-        topics = self._topics_in(request)
+        docs = {doc.name for doc in topics}
         chosen: dict[str, Question] = {}
         for q in self.questions:
             if (
                 q.subject in names
                 or (not q.steps and set(q.answers) & set(names) and q.kind.group == "legislation")
                 or q.group in groups
-                or q.doc in topics
+                or q.doc in docs
             ):
                 chosen[q.id] = q
-        labels = list(names) + groups + [self.catalogue.topic_of(doc) for doc in topics]
+        labels = list(names) + groups + [doc.topic for doc in topics]
         if chosen:
             return list(chosen.values()), " and ".join(dict.fromkeys(labels)), labels
         wanted = [w for w in content_words(request) if w not in _FILLER and not w.isdigit()]
@@ -165,31 +166,20 @@ class QuestionBank:
                 return related, " ".join(wanted), []
         return list(self.questions), "all topics", []
 
-    def _names_in(self, request: str, tokens: list[str]) -> list[str]:
-        """Model, law and abbreviation names in the request (short names exactly, long ones fuzzily)."""
-        names: list[str] = []
-        for model in self.catalogue.models:
-            key = fold(model.name)
-            if " " in key or "," in key:
-                if fuzz.token_set_ratio(key, fold(request)) >= 90:
-                    names.append(model.name)
-            elif any(t == key or (len(key) > 5 and same_word(t, key)) for t in tokens):
-                names.append(model.name)
-        for law in self.catalogue.laws:
-            if law_named(request, law.name):
-                names.append(law.name)
-        for abbr in self.catalogue.abbreviations:
-            if fold(abbr.short) in tokens or fuzz.token_set_ratio(fold(abbr.long), fold(request)) >= 95:
-                names.append(abbr.short)
-        return names
+    def _names_in(self, request: str) -> list[str]:
+        """Model, law and abbreviation names the request's subject names, by the shared resolver.
 
-    def _topics_in(self, request: str) -> list[str]:
-        found = []
-        for match in re.finditer(r"\btopic\s*(\d{1,3})\b", request, re.I):
-            for doc in self.catalogue.documents:
-                if doc.doc_id.isdigit() and int(doc.doc_id) == int(match.group(1)):
-                    found.append(doc.name)
-        return found
+        The request words go first ("quiz me on heat" names "heat"), so that a lower-case model
+        name is read as a name just as when it is asked about on its own.
+        """
+        subject = " ".join(w for w in re.findall(r"[\w'’-]+", request)
+                           if w.lower() not in _FILLER | STOPWORDS and not w.isdigit())
+        if not subject:
+            return []
+        found = [m.name for m in find_models(subject, self.catalogue)]
+        found += [law.name for law in find_laws(subject, self.catalogue)]
+        found += [a.short for a in find_abbreviations(subject, self.catalogue)]
+        return list(dict.fromkeys(found))
 
     def _about(self, wanted: list[str]) -> list[Question]:
         """Questions whose source text has every requested word, else at least half of them."""
@@ -204,8 +194,9 @@ class QuestionBank:
 
 def request_count(request: str) -> int | None:
     """How many questions a request asks for: '5 questions', 'five questions', 'a few'."""
+    request = _TOPIC_NUMBER.sub(" ", request)  # "topic 4", "unit four" name a topic, not a count
     match = re.search(r"\b(\d{1,2})\b(?!\s*(?:%|th\b))", request)
-    if match and not re.search(r"topic\s*" + match.group(1), request, re.I):
+    if match:
         return max(1, int(match.group(1)))
     lowered = request.lower()
     for word, number in _NUMBERS.items():

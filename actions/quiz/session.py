@@ -1,7 +1,10 @@
-"""A quiz as a small state machine, independent of Rasa: start, answer, hint, skip, repeat, stop, resume.
+"""A quiz as a small state machine, independent of Rasa: start, answer, hint, skip, repeat, stop,
+resume, and contest the last verdict.
 
-The state lives in the progress database (question ids, position, scores), so a quiz survives a
-restart of every process; each call loads it, acts and saves it.
+The state lives in the progress database, so a quiz survives a restart of every process; each call
+loads it, acts and saves it. It holds the questions themselves, not positions in the bank, so a
+re-index mid-quiz cannot change the question being answered. A finished quiz is kept (marked done)
+until the next one starts, so its last verdict can still be contested.
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..answers.reply import Button, Reply
+from .forms import non_answer
 from .grading import Verdict, grade
-from .progress import Progress
+from .meaning import Meaning
+from .progress import Marked, Progress
 from .questions import Kind, Question
 from .selection import QuestionBank
 
 _LETTERS = "ABCDEFGH"
+CONTEST_TIP = "Think your answer should count? Say 'I was right'."
 
 
 class QuizSession:
@@ -28,23 +34,37 @@ class QuizSession:
         bank: QuestionBank,
         progress: Progress,
         rng: random.Random | None = None,
+        meaning: Meaning | None = None,
     ) -> None:
         self.learner = learner
         self.bank = bank
         self.progress = progress
         self.rng = rng or random.Random()
+        self.meaning = meaning
 
     # ---- state -------------------------------------------------------------------------------
 
-    def _state(self) -> dict[str, Any] | None:
+    def _stored(self) -> dict[str, Any] | None:
+        """The learner's latest quiz, in progress or done."""
         state = self.progress.load_quiz(self.learner)
-        if state is None:
+        if state is not None and "questions" not in state:  # saved before questions were kept
+            state["questions"] = [self.bank.by_id[q].to_dict() for q in state.get("ids", ())
+                                  if q in self.bank.by_id]
+        return state
+
+    def _state(self) -> dict[str, Any] | None:
+        """The quiz in progress, if any."""
+        state = self._stored()
+        if state is None or state.get("done") or state["index"] >= len(state["questions"]):
             return None
-        state["ids"] = [qid for qid in state["ids"] if qid in self.bank.by_id]  # documents may change
-        return state if state["index"] < len(state["ids"]) else None
+        return state
 
     def _save(self, state: dict[str, Any]) -> None:
         self.progress.save_quiz(self.learner, state)
+
+    @staticmethod
+    def _question(state: dict[str, Any], position: int | None = None) -> Question:
+        return Question.from_dict(state["questions"][state["index"] if position is None else position])
 
     @property
     def active(self) -> bool:
@@ -54,7 +74,7 @@ class QuizSession:
     def current(self) -> Question | None:
         """The question waiting for an answer, if any."""
         state = self._state()
-        return self.bank.by_id[state["ids"][state["index"]]] if state else None
+        return self._question(state) if state else None
 
     # ---- actions -----------------------------------------------------------------------------
 
@@ -72,48 +92,52 @@ class QuizSession:
         selection = self.bank.select(request, self.rng, priority)
         if not selection.questions:
             return Reply("I have no questions on that yet. Try 'quiz me on the models'.", kind="quiz_none")
-        ids = [q.id for q in selection.questions[: selection.count]]
-        state = {
-            "ids": ids,
+        questions = selection.questions[: selection.count]
+        state: dict[str, Any] = {
+            "questions": [q.to_dict() for q in questions],
             "index": 0,
             "scores": [],
             "hinted": False,
             "label": selection.label,
             "missed": [],
+            "last": None,
         }
         self._save(state)
-        intro = f"Quiz: {len(ids)} question{'s' if len(ids) != 1 else ''} on {selection.label}."
+        n = len(questions)
+        intro = f"Quiz: {n} question{'s' if n != 1 else ''} on {selection.label}."
         return self._ask(state, intro)
 
-    def answer(self, text: str) -> Reply:
-        """Grade ``text`` against the current question, record it, and ask the next one."""
+    def answer(self, text: str, clicked: bool = False) -> Reply:
+        """Grade ``text`` (typed, or an option ``clicked``) against the current question.
+
+        Someone stuck ("no idea") or chatting ("ok", "thanks") gets a hint first, once; after
+        that it counts as a wrong answer. A right answer always counts, even "Thank".
+        """
         state = self._state()
         if state is None:
             return _no_quiz()
-        question = self.bank.by_id[state["ids"][state["index"]]]
-        verdict = grade(question, text)
-        return self._advance(state, question, verdict)
+        question = self._question(state)
+        said = None if clicked else non_answer(text)
+        if said == "unsure" and not state["hinted"]:
+            return self._hint(state, question, "No problem: here is a hint.")
+        verdict = grade(question, text, self.meaning)
+        if said == "chat" and not verdict.correct and not state["hinted"]:
+            return self._hint(state, question, "That doesn't look like an answer to the question. A hint:")
+        return self._advance(state, question, verdict, text)
 
     def hint(self) -> Reply:
         """A hint for the current question (a right answer after a hint counts as 'hard')."""
         state = self._state()
         if state is None:
             return _no_quiz()
-        state["hinted"] = True
-        self._save(state)
-        question = self.bank.by_id[state["ids"][state["index"]]]
-        return Reply(
-            f"Hint: {question.hint}\n\n{question.prompt}",
-            kind="quiz_hint",
-            buttons=_buttons(question),
-        )
+        return self._hint(state, self._question(state), "Hint:")
 
     def skip(self) -> Reply:
         """Skip the current question: it counts as not known, so it comes back soon."""
         state = self._state()
         if state is None:
             return _no_quiz()
-        question = self.bank.by_id[state["ids"][state["index"]]]
+        question = self._question(state)
         verdict = Verdict(
             0.0,
             False,
@@ -124,56 +148,98 @@ class QuizSession:
             question.source,
             question.id,
         )
-        return self._advance(state, question, verdict)
+        return self._advance(state, question, verdict, None)
 
     def repeat(self) -> Reply:
         """Ask the current question again."""
         state = self._state()
         return self._ask(state, "") if state else _no_quiz()
 
-    def resume(self) -> Reply:
+    def resume(self, intro: str = "Back to your quiz.") -> Reply:
         """Re-ask the current question after the learner asked something else."""
         state = self._state()
-        return self._ask(state, "Back to your quiz.") if state else _no_quiz()
+        return self._ask(state, intro) if state else _no_quiz()
 
     def stop(self) -> Reply:
         """End the quiz: the score so far and what to revise next."""
-        state = self.progress.load_quiz(self.learner)
+        state = self._state()
         if state is None:
             return _no_quiz()
-        self.progress.clear_quiz(self.learner)
+        state["done"] = True
+        self._save(state)
         return self._summary(state)
+
+    def contest(self) -> Reply:
+        """Re-mark the last verdict correct ("I was right"): the score, the review schedule, and
+        a record of the override for tutors. Works during a quiz and after it ended."""
+        state = self._stored()
+        last = state.get("last") if state else None
+        if state is None or not last:
+            text = "There's no marked answer for me to look at again yet."
+        elif last.get("skipped"):
+            text = "You skipped that question, so there's no answer of yours to re-mark."
+        elif last.get("contested"):
+            text = "You've already contested that answer: it is counted as correct."
+        elif last["correct"]:
+            text = "That answer was already marked correct, so there's nothing to change."
+        else:
+            question = self._question(state, last["question"])
+            self.progress.override(self.learner, question, last["answer"], Marked.from_dict(last["marked"]),
+                                   hinted=last.get("hinted", False))
+            state["scores"][last["position"]] = 1.0
+            state["missed"] = [qid for qid in state["missed"] if qid != question.id]
+            last.update(contested=True, correct=True)
+            self._save(state)
+            text = (f"Fair enough: I've counted your answer '{last['answer']}' as correct and noted it "
+                    f"for your tutor to review. {_tally(state)}")
+        current = self._state()
+        if current is not None:
+            following = self._ask(current, "")
+            return Reply(f"{text}\n\n{following.text}", kind="quiz_contest", buttons=following.buttons)
+        return Reply(text, kind="quiz_contest")
 
     # ---- internals ---------------------------------------------------------------------------
 
-    def _advance(self, state: dict[str, Any], question: Question, verdict: Verdict) -> Reply:
-        self.progress.record(self.learner, question, verdict, hinted=state["hinted"])
+    def _hint(self, state: dict[str, Any], question: Question, lead: str) -> Reply:
+        state["hinted"] = True
+        self._save(state)
+        return Reply(f"{lead} {question.hint}\n\n{question.prompt}", kind="quiz_hint",
+                     buttons=_buttons(question))
+
+    def _advance(self, state: dict[str, Any], question: Question, verdict: Verdict,
+                 answer: str | None) -> Reply:
+        marked = self.progress.mark(self.learner, question, verdict, hinted=state["hinted"])
+        state["last"] = {
+            "question": state["index"],
+            "position": len(state["scores"]),
+            "answer": answer or "",
+            "correct": verdict.correct,
+            "skipped": answer is None,
+            "hinted": state["hinted"],
+            "marked": marked.to_dict(),
+        }
         state["scores"].append(verdict.score)
         if not verdict.correct:
             state["missed"].append(question.id)
         state["index"] += 1
         state["hinted"] = False
-        if state["index"] >= len(state["ids"]):
-            self.progress.clear_quiz(self.learner)
+        feedback = verdict.feedback
+        if answer is not None and not verdict.correct:
+            feedback += f"\n{CONTEST_TIP}"
+        if state["index"] >= len(state["questions"]):
+            state["done"] = True
+            self._save(state)
             summary = self._summary(state)
-            return Reply(
-                f"{verdict.feedback}\n\n{summary.text}",
-                kind="quiz_summary",
-                buttons=summary.buttons,
-                sources=[question.source],
-            )
+            return Reply(f"{feedback}\n\n{summary.text}", kind="quiz_summary", buttons=summary.buttons,
+                         sources=[question.source])
         self._save(state)
         following = self._ask(state, "")
-        return Reply(
-            f"{verdict.feedback}\n\n{following.text}",
-            kind="quiz_verdict",
-            buttons=following.buttons,
-            sources=[question.source],
-        )
+        return Reply(f"{feedback}\n\n{following.text}", kind="quiz_verdict", buttons=following.buttons,
+                     sources=[question.source])
 
     def _ask(self, state: dict[str, Any], intro: str) -> Reply:
-        question = self.bank.by_id[state["ids"][state["index"]]]
-        header = f"Question {state['index'] + 1} of {len(state['ids'])} ({question.topic})"
+        question = self._question(state)
+        header = f"Question {state['index'] + 1} of {len(state['questions'])} ({question.topic})"
         lines = [line for line in (intro, header, question.prompt) if line]
         if question.options and question.kind is not Kind.TRUE_FALSE:
             lines.append("\n".join(f"{_LETTERS[i]}. {opt}" for i, opt in enumerate(question.options)))
@@ -186,13 +252,12 @@ class QuizSession:
 
     def _summary(self, state: dict[str, Any]) -> Reply:
         scores = state["scores"]
-        total = sum(scores)
-        asked = len(scores)
-        if asked:
-            lines = [f"Quiz finished: {_points(total)} out of {asked} ({round(100 * total / asked)}%)."]
+        if scores:
+            lines = [f"Quiz finished: {_tally(state, finished=True)}"]
         else:
             lines = ["Quiz stopped before any answers."]
-        missed = [self.bank.by_id[qid] for qid in state.get("missed", []) if qid in self.bank.by_id]
+        asked = {q["id"]: Question.from_dict(q) for q in state["questions"]}
+        missed = [asked[qid] for qid in state.get("missed", []) if qid in asked]
         advice: dict[str, str] = {}
         for q in missed:
             advice.setdefault(q.subject, f"- {q.subject}: you missed this today ({q.source})")
@@ -208,8 +273,14 @@ class QuizSession:
         return Reply("\n\n".join(lines), kind="quiz_summary", buttons=buttons)
 
 
-def _points(total: float) -> str:
-    return str(int(total)) if float(total).is_integer() else f"{total:.1f}"
+def _tally(state: dict[str, Any], finished: bool = False) -> str:
+    scores = state["scores"]
+    total, asked = sum(scores), len(scores)
+    points = str(int(total)) if float(total).is_integer() else f"{total:.1f}"
+    figure = f"{points} out of {asked} ({round(100 * total / asked)}%)"
+    if finished:
+        return f"{figure}."
+    return f"Your quiz score is now {figure}." if state.get("done") else f"Score so far: {figure}."
 
 
 def _buttons(question: Question) -> list[Button]:
@@ -223,3 +294,4 @@ def _no_quiz() -> Reply:
         kind="quiz_none",
         buttons=[Button("Quiz me", "quiz me")],
     )
+
