@@ -3,11 +3,8 @@
 Usage: .venv/bin/python scripts/eval_grading.py [CASES.yml ...] [--knowledge knowledge] [-v]
 
 With no files it measures every labelled file: tests/data/grading_cases.yml (tuned on), then the
-held-out ones (tests/data/grading_heldout*.yml), and prints each file's figure. Each case names a
-question generated from the real catalogue (kind + name [+ prompt piece]) and a label: correct
-(full marks), partial (some credit) or incorrect (none). The grader agrees when correct <->
-verdict.correct, partial <-> 0 < score < 1, incorrect <-> score == 0. Exit 1 when a held-out file
-is under the goal.
+held-out ones (tests/data/grading_heldout*.yml), and prints each file's figure (see
+actions/quiz/labels.py for the schema). Exit 1 when a held-out file is under the goal.
 """
 
 from __future__ import annotations
@@ -17,56 +14,29 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.quiz.grading import Verdict, grade  # noqa: E402
-from actions.quiz.questions import Question  # noqa: E402
+from actions.quiz.labels import disagreements, load_cases, predicted  # noqa: E402
 from actions.quiz.selection import QuestionBank  # noqa: E402
 
 GOAL = 0.97
 DATA = ROOT / "tests/data"
 
 
-def find(bank: QuestionBank, case: dict) -> Question:
-    """The one question a case refers to by kind, name and optional prompt piece."""
-    found = [
-        q
-        for q in bank.questions
-        if q.kind == case["kind"]
-        and q.subject.lower() == str(case["name"]).lower()
-        and str(case.get("prompt", "")).lower() in q.prompt.lower()
-    ]
-    if len(found) != 1:
-        raise SystemExit(f"case {case} matches {len(found)} questions; add or fix its 'prompt'")
-    return found[0]
-
-
-def predicted(verdict: Verdict) -> str:
-    if verdict.correct:
-        return "correct"
-    return "partial" if verdict.score > 0 else "incorrect"
-
-
 def measure(bank: QuestionBank, path: Path, verbose: bool) -> float:
-    """Print one file's agreement (and its disagreements) and return the rate."""
-    cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+    """Print one file's agreement (and, verbose, its disagreements) and return the rate."""
+    cases = load_cases(path)
     labels = Counter(case["label"] for case in cases)
-    disagreements = []
-    for case in cases:
-        question = find(bank, case)
-        verdict = grade(question, str(case["answer"]))
-        if predicted(verdict) != case["label"]:
-            disagreements.append((case, question, verdict))
-    agreed = len(cases) - len(disagreements)
+    missed = disagreements(bank, cases)
+    agreed = len(cases) - len(missed)
     rate = agreed / len(cases)
     counts = ", ".join(f"{k} {v}" for k, v in sorted(labels.items()))
     print(f"{path.name}: {agreed}/{len(cases)} = {rate:.1%} agreement ({counts})")
-    for case, question, verdict in disagreements if verbose else ():
+    for item in missed if verbose else ():
+        case, verdict = item.case, item.verdict
         print(
-            f"  - [{case['kind']} {case['name']}] {question.prompt.splitlines()[0]!r}\n"
+            f"  - [{case['kind']} {case['name']}] {item.question.prompt.splitlines()[0]!r}\n"
             f"    answer {case['answer']!r}: label {case['label']}, grader {predicted(verdict)} "
             f"(score {verdict.score}) - {verdict.feedback.splitlines()[0]}"
         )

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 from actions.quiz.grading import grade
-from actions.quiz.questions import Question
+from actions.quiz.labels import disagreements, load_cases
+from actions.quiz.questions import Kind, Question
 from actions.quiz.selection import QuestionBank
 
-KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
 BANK = QuestionBank.from_folders([KNOWLEDGE])
 
 
@@ -72,6 +74,24 @@ CASES = [
     ("true_false", "the customer is always right", "", "the customer is not always right", 1.0, True),
     ("true_false", "there is no need to close the loop", "you need", "True", 1.0, True),
     ("true_false", "there is no need to close the loop", "you need", "not true", 0.0, False),
+    # issue 8: held-out failures, letters, yes/no, words the NLU reads as chat
+    ("model_letter", "SMART", "the T", "timebound", 1.0, True),
+    ("model_letter", "LAST", "the T", "Thank", 1.0, True),
+    ("model_letter", "LAST", "the T", "thanks", 1.0, True),
+    ("model_letter", "HEAT", "the E", "empathise or apologise", 0.0, False),
+    ("model_which", "LATER", "", "LATER", 1.0, True),
+    ("model_which", "LATER", "", "it's LATER or LAST", 0.0, False),
+    ("model_steps", "HEAT", "", "Situation, Task, Action, Result", 0.0, False),
+    ("law_year", "Data Protection Act 2018", "", "twenty eighteen", 1.0, True),
+    ("law_year", "Equality Act 2010", "", "two thousand and ten", 1.0, True),
+    ("law_situation", "Equality Act 2010", "", "Equality Act two thousand and twelve", 0.0, False),
+    ("abbreviation", "FCR", "", "first call resolution", 1.0, True),
+    ("abbreviation", "CRM", "", "Client Relationship Management", 1.0, True),
+    ("abbreviation", "FCR", "", "first complaint resolution", 0.0, False),
+    ("law_covers", "Consumer Rights Act 2015", "", "refunds and faulty goods", 1.0, True),
+    ("true_false", "the customer is always right", "", "no idea", 0.0, False),
+    ("true_false", "the customer is always right", "", "of course", 0.0, False),
+    ("true_false", "the customer is always right", "", "not really", 1.0, True),
 ]
 
 
@@ -111,3 +131,25 @@ def test_empty_or_unknown_answer_scores_zero() -> None:
     for text in ("", "   ", "idk"):
         verdict = grade(find("abbreviation", "NPS"), text)
         assert verdict.score == 0 and "Net Promoter Score" in verdict.feedback
+
+
+def test_single_answers_and_lists_follow_the_same_rules() -> None:
+    """Every way of writing a step that counts inside a list counts on its own, and vice versa."""
+    for model in BANK.catalogue.models:
+        steps_q = find("model_steps", model.name)
+        for pos, step in enumerate(model.steps):
+            single = next(q for q in BANK.questions if q.subject == model.name
+                          and q.kind in (Kind.MODEL_LETTER, Kind.MODEL_STEP) and q.answers == (step,))
+            for variant in {step, step.lower(), step.upper(), step.replace("-", ""), step.replace(" ", ""),
+                            step.replace("-", " "), step.replace(" ", "-"), step[:-1] + "ed"}:
+                listed = list(model.steps)
+                listed[pos] = variant
+                in_list = grade(steps_q, ", ".join(listed)).correct
+                assert grade(single, variant).correct is in_list, (model.name, variant)
+
+
+@pytest.mark.parametrize("name", ["grading_cases.yml", "grading_heldout.yml", "grading_heldout2.yml"])
+def test_agreement_with_labelled_answers(name: str) -> None:
+    cases = load_cases(ROOT / "tests" / "data" / name)
+    missed = disagreements(BANK, cases)
+    assert len(missed) <= 0.03 * len(cases), [(d.case["answer"], d.case["label"]) for d in missed]

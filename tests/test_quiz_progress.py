@@ -47,8 +47,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
         dispose_engines()
         return
     url = _postgres_url()
-    if url is None:
-        pytest.skip("no PostgreSQL server answered at 127.0.0.1:5432 (database 'test', users postgres/root)")
+    if url is None:  # a database the project is tested on being down is a failure, not a skip
+        pytest.fail("no PostgreSQL server answered at 127.0.0.1:5432 (database 'test', users postgres/root)")
     schema = f"quiz_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url)
     with admin.begin() as conn:
@@ -154,3 +154,26 @@ def test_default_url_comes_from_settings(monkeypatch: pytest.MonkeyPatch, tmp_pa
     finally:
         config.settings.cache_clear()
         dispose_engines()
+
+
+def test_a_contested_verdict_is_re_marked_and_kept_for_tutors(store: tuple[str, str | None]) -> None:
+    url, schema = store
+    progress = Progress(url, schema=schema)
+    q = question(Kind.ABBREVIATION, "NPS")
+    progress.record("fay", q, grade(q, q.answers[0]), now=NOW)  # right once: a card with history
+    right_due = progress.record("gus", q, grade(q, q.answers[0]), now=NOW + timedelta(days=1))
+    marked = progress.mark("fay", q, grade(q, "Net Profit Score"), now=NOW + timedelta(days=1))
+    assert marked.due < right_due and marked.card_before is not None
+    progress.override("fay", q, "Net Profit Score", marked, now=NOW + timedelta(days=1, minutes=1))
+
+    dispose_engines()
+    reopened = Progress(url, schema=schema)
+    summary = reopened.summary("fay")
+    assert (summary.overall.attempts, summary.overall.correct) == (2, 2)
+    assert reopened.schedule("fay")[q.id] > marked.due  # reviewed again from before, as right
+    assert reopened.due("fay", now=NOW + timedelta(days=1, hours=2)) == []
+    [record] = reopened.overrides()
+    assert (record.learner, record.question_id, record.answer) == ("fay", q.id, "Net Profit Score")
+    assert record.subject == "NPS" and record.prompt == q.prompt and record.original_score == 0.0
+    assert record.at == NOW + timedelta(days=1, minutes=1)
+    assert reopened.overrides("gus") == []

@@ -107,8 +107,7 @@ def non_answer(text: str) -> NonAnswer | None:
     """'unsure' for "no idea", 'chat' for "ok"/"thanks"/"hi"/"pass"/"?", else None."""
     tokens = words(text)
     if not tokens:
-        return "chat"
-    plain = " ".join(tokens)
-    if _UNSURE.match(plain) or fold(text).strip(" ?!.") in ("?", "??", ""):
+        return "unsure" if "?" in text else "chat"  # "?" is someone lost; "..." or ":)" says nothing
+    if _UNSURE.match(" ".join(tokens)):
         return "unsure"
     return "chat" if all(token in _CHAT for token in tokens) else None

@@ -116,6 +116,8 @@ def is_question(text: str) -> bool:
         return True
     if _QUESTION.match(plain):
         return True
+    if stripped.endswith("?") and re.match(rf"^(?:{_WH})\s+(?!(?:{_PRONOUN})\b)", plain):
+        return True  # "which law covers refunds?"
     # "is the customer always right?" asks; "Resolve?" is a tentative answer
     return stripped.endswith("?") and bool(_AUX_START.match(plain)) and len(plain.split()) >= 4
 

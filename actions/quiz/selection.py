@@ -20,7 +20,7 @@ from ..knowledge.catalogue import build_catalogue
 from ..knowledge.model import Catalogue
 from ..knowledge.validate import load_corpus
 from .questions import Question, generate
-from .text import STOPWORDS, contains_word, content_words, words
+from .text import FUNCTION_WORDS, contains_word, content_words, words
 
 DEFAULT_COUNT = 5
 _NUMBERS = {
@@ -173,7 +173,7 @@ class QuestionBank:
         name is read as a name just as when it is asked about on its own.
         """
         subject = " ".join(w for w in re.findall(r"[\w'’-]+", request)
-                           if w.lower() not in _FILLER | STOPWORDS and not w.isdigit())
+                           if w.lower() not in _FILLER | FUNCTION_WORDS and not w.isdigit())
         if not subject:
             return []
         found = [m.name for m in find_models(subject, self.catalogue)]
