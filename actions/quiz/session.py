@@ -119,10 +119,11 @@ class QuizSession:
         question = self._question(state)
         said = None if clicked else non_answer(text)
         if said == "unsure" and not state["hinted"]:
-            return self._hint(state, question, "No problem: here is a hint.")
+            return self._hint(state, question, "No problem: have a go with that, or say 'skip'.")
         verdict = grade(question, text, self.meaning)
         if said == "chat" and not verdict.correct and not state["hinted"]:
-            return self._hint(state, question, "That doesn't look like an answer to the question. A hint:")
+            return self._hint(state, question, f"'{text.strip()}' doesn't look like an answer to the "
+                                               "question: have a go, or say 'skip'.")
         return self._advance(state, question, verdict, text)
 
     def hint(self) -> Reply:
@@ -130,7 +131,7 @@ class QuizSession:
         state = self._state()
         if state is None:
             return _no_quiz()
-        return self._hint(state, self._question(state), "Hint:")
+        return self._hint(state, self._question(state))
 
     def skip(self) -> Reply:
         """Skip the current question: it counts as not known, so it comes back soon."""
@@ -200,11 +201,11 @@ class QuizSession:
 
     # ---- internals ---------------------------------------------------------------------------
 
-    def _hint(self, state: dict[str, Any], question: Question, lead: str) -> Reply:
+    def _hint(self, state: dict[str, Any], question: Question, note: str = "") -> Reply:
         state["hinted"] = True
         self._save(state)
-        return Reply(f"{lead} {question.hint}\n\n{question.prompt}", kind="quiz_hint",
-                     buttons=_buttons(question))
+        text = "\n".join(line for line in (f"Hint: {question.hint}", note) if line)
+        return Reply(f"{text}\n\n{question.prompt}", kind="quiz_hint", buttons=_buttons(question))
 
     def _advance(self, state: dict[str, Any], question: Question, verdict: Verdict,
                  answer: str | None) -> Reply:
