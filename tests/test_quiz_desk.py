@@ -10,10 +10,11 @@ import pytest
 
 from actions.knowledge.base import KnowledgeBase
 from actions.quiz.desk import QuizDesk
+from actions.quiz.labels import load_cases, turn_disagreements
 from actions.quiz.progress import Progress
 from actions.quiz.questions import Kind, Question
 
-from .helpers import NEW_DOC, HashingEncoder, copy_seeds
+from .helpers import NEW_DOC, ROOT, HashingEncoder, copy_seeds
 
 
 @pytest.fixture
@@ -281,3 +282,10 @@ def test_a_re_index_mid_quiz_keeps_the_question_being_answered(desk: QuizDesk, t
     assert desk.session(LEARNER).current() == current
     reply = desk.take(LEARNER, _right(current))
     assert reply is not None and reply.text.startswith("Correct!") and "Question 3 of 5" in reply.text
+
+
+def test_labelled_quiz_turns_are_handled_fairly(desk: QuizDesk) -> None:
+    """tests/data/grading_turns.yml: whole messages, with NLU's (often wrong) intent, through take()."""
+    cases = load_cases(ROOT / "tests" / "data" / "grading_turns.yml")
+    missed = turn_disagreements(desk, cases)
+    assert len(missed) <= 0.1 * len(cases), missed

@@ -1,5 +1,6 @@
 """Labelled learner answers (``tests/data/grading_*.yml``) and the grader's agreement with them,
-shared by ``scripts/eval_grading.py`` and the tests.
+shared by ``scripts/eval_grading.py`` and the tests; and labelled quiz turns
+(``grading_turns*.yml``): whole messages played through :meth:`QuizDesk.take`.
 
 Each case names a question generated from the catalogue (kind + name [+ prompt piece]) and a
 label: correct (full marks), partial (some credit) or incorrect (none). The grader agrees when
@@ -14,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .desk import QuizDesk
 from .grading import Verdict, grade
 from .questions import Question
 from .selection import QuestionBank
@@ -61,4 +63,35 @@ def disagreements(bank: QuestionBank, cases: list[dict[str, Any]]) -> list[Disag
         verdict = grade(question, str(case["answer"]))
         if predicted(verdict) != case["label"]:
             out.append(Disagreement(case, question, verdict))
+    return out
+
+
+def play_turn(desk: QuizDesk, learner: str, question: Question, message: str, intent: str = "") -> str:
+    """What the desk does with ``message`` sent while ``question`` waits (a turn case's ``expect``):
+    correct, partial, incorrect, hint, skip, stop, repeat, ask, contest or start."""
+    desk.progress.save_quiz(learner, {"questions": [question.to_dict()], "index": 0, "scores": [],
+                                      "hinted": False, "label": "turns", "missed": [], "last": None})
+    reply = desk.take(learner, message, intent)
+    if reply is None or "this question is testing" in reply.text:
+        return "ask"
+    if reply.kind in ("quiz_hint", "quiz_contest"):
+        return reply.kind.removeprefix("quiz_")
+    if reply.kind == "quiz_question":
+        return "start" if reply.text.startswith("Quiz:") else "repeat"
+    for lead, outcome in (("Skipped.", "skip"), ("Quiz stopped", "stop"), ("Correct!", "correct"),
+                          ("Partly right.", "partial"), ("Not quite.", "incorrect")):
+        if reply.text.startswith(lead):
+            return outcome
+    return f"unexpected reply {reply.kind}: {reply.text[:60]!r}"
+
+
+def turn_disagreements(desk: QuizDesk, cases: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+    """Every turn case the desk handles otherwise than expected, with what it did."""
+    bank = desk.bank()
+    out = []
+    for number, case in enumerate(cases):
+        question = find(bank, case)
+        did = play_turn(desk, f"turn-{number}", question, str(case["message"]), case.get("intent", ""))
+        if did != case["expect"]:
+            out.append((case, did))
     return out
