@@ -8,6 +8,7 @@ import pytest
 
 from actions.quiz.grading import grade
 from actions.quiz.labels import disagreements, load_cases
+from actions.quiz.meaning import default_meaning
 from actions.quiz.questions import Kind, Question
 from actions.quiz.selection import QuestionBank
 
@@ -153,3 +154,13 @@ def test_agreement_with_labelled_answers(name: str) -> None:
     cases = load_cases(ROOT / "tests" / "data" / name)
     missed = disagreements(BANK, cases)
     assert len(missed) <= 0.03 * len(cases), [(d.case["answer"], d.case["label"]) for d in missed]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected", "close"),
+    [("call", "contact", True), ("client", "customer", True), ("information", "data", True),
+     ("national", "net", False), ("customer", "contact", False), ("service", "satisfaction", False),
+     ("resource", "relationship", False), ("complaint", "contact", False)],
+)
+def test_the_synonym_threshold_holds_on_minilm(given: str, expected: str, close: bool) -> None:
+    assert default_meaning().close(given, expected) is close

@@ -1,10 +1,11 @@
 """Whether a learner's word means the expected one, by MiniLM sentence embeddings of the two words.
 
-Used only where spelling cannot tell ("call" for "contact" in First Contact Resolution). The
-threshold is calibrated for all-MiniLM-L6-v2 (scripts/eval_grading.py measures it: 'call'/'contact'
-0.50 and 'client'/'customer' 0.61 pass, 'national'/'net' 0.48, 'customer'/'contact' 0.47,
-'service'/'satisfaction' 0.42 and 'resource'/'relationship' 0.31 do not); any other encoder gives
-no synonym credit rather than an uncalibrated guess.
+Used only where spelling cannot tell: one word of a term's expansion ("call" for "contact" in
+First Contact Resolution) and the area a law covers ("information" for "data"). The threshold is
+calibrated for all-MiniLM-L6-v2 ('call'/'contact' 0.50 and 'client'/'customer' 0.61 pass;
+'national'/'net' 0.48, 'customer'/'contact' 0.47, 'service'/'satisfaction' 0.42 and
+'resource'/'relationship' 0.31 do not; tests/test_quiz_grading.py checks these pairs); any other
+encoder gives no synonym credit rather than an uncalibrated guess.
 """
 
 from __future__ import annotations
