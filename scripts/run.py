@@ -4,6 +4,11 @@ Run with ``.venv/bin/python scripts/run.py`` (``make run`` trains and indexes fi
 library only. Each child runs in its own process group and logs to ``.state/logs/<name>.log``;
 one Ctrl-C (or SIGTERM) stops them all, and if any child dies the others are stopped too and the
 exit status is 1. ``tests/servers.py`` starts the same commands on free ports.
+
+Closed by default (docs/security.md): Rasa's HTTP API (trackers, ``PUT /model``) is on only when
+``RASA_AUTH_TOKEN`` is set, and then needs ``?token=``; the action server listens on
+``ACTION_SERVER_HOST`` (127.0.0.1 unless set) and refuses requests without ``ACTION_SERVER_TOKEN``,
+which Rasa sends from bot/endpoints.yml: a random one is made for each start unless it is set.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -38,10 +44,21 @@ class Options:
     tracker_db: Path = ROOT / ".state" / "tracker.db"
     logs: Path = ROOT / ".state" / "logs"
     env: dict[str, str] = field(default_factory=dict)  # extra variables for every child
+    # Rasa's HTTP API is on only with a token (--enable-api --auth-token); off when None.
+    rasa_token: str | None = field(default_factory=lambda: _env("RASA_AUTH_TOKEN"))
+    # The action server's interface, and the token Rasa must send it (random unless given).
+    action_host: str = field(default_factory=lambda: _env("ACTION_SERVER_HOST") or "127.0.0.1")
+    action_token: str = field(
+        default_factory=lambda: _env("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32))
 
     @property
     def action_url(self) -> str:
-        return f"http://localhost:{self.action_port}"
+        host = self.action_host
+        if host in ("0.0.0.0", "::", "localhost"):
+            host = "127.0.0.1"
+        elif ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.action_port}"
 
     @property
     def rasa_url(self) -> str:
@@ -50,6 +67,10 @@ class Options:
     @property
     def web_url(self) -> str:
         return f"http://localhost:{self.web_port}"
+
+
+def _env(name: str) -> str | None:
+    return os.environ.get(name, "").strip() or None
 
 
 @dataclass
@@ -82,19 +103,22 @@ def child_env(opts: Options) -> dict[str, str]:
 def action_server(opts: Options) -> Service | None:
     return Service(
         "action server",
-        [str(VENV_PYTHON), "-m", "rasa_sdk", "--actions", "actions.dialogue",
-         "--port", str(opts.action_port)],
+        [str(VENV_PYTHON), "-m", "actions.server", "--actions", "actions.dialogue",
+         "--host", opts.action_host, "--port", str(opts.action_port)],
         f"{opts.action_url}/health",
+        {"ACTION_SERVER_TOKEN": opts.action_token},  # checked on every request but /health
     )
 
 
 def rasa_server(opts: Options) -> Service | None:
+    api = ["--enable-api", "--auth-token", opts.rasa_token] if opts.rasa_token else []
     return Service(
         "rasa server",
-        [str(RASA), "run", "--enable-api", "--cors", "*", "-i", opts.host,
+        [str(RASA), "run", *api, "--cors", "*", "-i", opts.host,
          "--port", str(opts.rasa_port), "--credentials", "bot/credentials.yml",
          "--endpoints", "bot/endpoints.yml", "-m", str(opts.models)],
         f"{opts.rasa_url}/",
+        {"ACTION_SERVER_TOKEN": opts.action_token},  # sent by bot/endpoints.yml
     )
 
 
@@ -205,7 +229,7 @@ def stop_all(children: list[Child]) -> None:
         child.stop()
 
 
-def warm_up(action_url: str, timeout: float = 120.0) -> bool:
+def warm_up(action_url: str, token: str | None = None, timeout: float = 120.0) -> bool:
     """Ask the action server one question so the embedding model and index are loaded now."""
     body = {
         "next_action": "action_answer",
@@ -221,7 +245,9 @@ def warm_up(action_url: str, timeout: float = 120.0) -> bool:
     }
     request = urllib.request.Request(
         f"{action_url}/webhook", data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"}, method="POST",
+        headers={"Content-Type": "application/json",
+                 **({"Authorization": f"Bearer {token}"} if token else {})},
+        method="POST",
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as resp:
@@ -237,10 +263,14 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--web-port", type=int, default=8000)
     parser.add_argument("--host", default="127.0.0.1",
                         help="interface the Rasa server listens on (0.0.0.0 for all)")
+    parser.add_argument("--action-host", default=_env("ACTION_SERVER_HOST") or "127.0.0.1",
+                        help="interface the action server listens on (ACTION_SERVER_HOST); "
+                             "it always requires ACTION_SERVER_TOKEN, random unless set")
     parser.add_argument("--models", type=Path, default=ROOT / "models")
     args = parser.parse_args(argv)
     return Options(action_port=args.action_port, rasa_port=args.rasa_port,
-                   web_port=args.web_port, host=args.host, models=args.models)
+                   web_port=args.web_port, host=args.host, models=args.models,
+                   action_host=args.action_host)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,13 +292,16 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         wait_ready(children)
         print(f"ready in {time.monotonic() - started:.0f}s; loading the knowledge engine...")
-        if not warm_up(opts.action_url):
+        if not warm_up(opts.action_url, opts.action_token):
             print("warning: the warm-up question failed; see the action server log", file=sys.stderr)
+        api = (f"{opts.rasa_url}/... with ?token=$RASA_AUTH_TOKEN" if opts.rasa_token
+               else "off (set RASA_AUTH_TOKEN to turn it on)")
         print(f"\nChat in the browser:   {opts.web_url}/\n"
               f"Chat in the terminal:  make chat\n"
               f"REST endpoint:         POST {opts.rasa_url}/webhooks/rest/webhook "
               '{"sender": "me", "message": "hi"}\n'
-              f"Action server:         {opts.action_url}/health\n"
+              f"Rasa HTTP API:         {api}\n"
+              f"Action server:         {opts.action_url}/health (token required)\n"
               "Press Ctrl-C to stop everything.", flush=True)
         while True:
             for child in children:

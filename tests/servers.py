@@ -6,12 +6,18 @@ index, the tracker database and the logs::
 
     with TutorServers(tmp_path) as servers:
         servers.say("learner", "hi")            # -> Rasa's REST reply list
+        servers.tracker("learner")              # -> the tracker, through the API with the token
+
+As ``make run`` does, the servers are closed by default: Rasa's HTTP API needs ``?token=`` (a
+random :attr:`TutorServers.rasa_token`, also in :attr:`TutorServers.api_params`), and the action
+server needs the random bearer :attr:`TutorServers.action_token` that Rasa sends it.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -74,6 +80,8 @@ class TutorServers:
         self.opts = run.Options(
             action_port=free_port(), rasa_port=free_port(), models=self.models,
             tracker_db=self.workdir / "tracker.db", logs=self.workdir / "logs", env=self.env,
+            rasa_token=secrets.token_urlsafe(24), action_token=secrets.token_urlsafe(24),
+            action_host="127.0.0.1",
         )
         self.children: list[Any] = []
         self.starts = 0
@@ -85,6 +93,21 @@ class TutorServers:
     @property
     def action_url(self) -> str:
         return self.opts.action_url
+
+    @property
+    def rasa_token(self) -> str | None:
+        """The token Rasa's HTTP API asks for (``?token=``); None when the API is off."""
+        return self.opts.rasa_token
+
+    @property
+    def action_token(self) -> str:
+        """The bearer token the action server asks for (Rasa sends it from bot/endpoints.yml)."""
+        return self.opts.action_token
+
+    @property
+    def api_params(self) -> dict[str, str]:
+        """Query parameters for Rasa's HTTP API: ``httpx.get(url, params=servers.api_params)``."""
+        return {"token": self.rasa_token} if self.rasa_token else {}
 
     @property
     def webhook(self) -> str:
@@ -106,7 +129,7 @@ class TutorServers:
             if not (self.index_dir / "current").exists():
                 self.index()
             run.wait_ready(self.children, timeout=timeout)
-            run.warm_up(self.action_url)
+            run.warm_up(self.action_url, self.action_token)
         except BaseException:
             self.stop()
             raise
@@ -145,6 +168,13 @@ class TutorServers:
         resp = httpx.post(self.webhook, json={"sender": sender, "message": message},
                           timeout=timeout)
         assert resp.status_code == 200, resp.text
+        return resp.json()
+
+    def tracker(self, sender: str, timeout: float = 30.0) -> dict[str, Any]:
+        """``sender``'s tracker through Rasa's HTTP API, with the token (status must be 200)."""
+        resp = httpx.get(f"{self.rasa_url}/conversations/{sender}/tracker", params=self.api_params,
+                         timeout=timeout)
+        assert resp.status_code == 200, f"{resp.status_code} {resp.text[:500]}"
         return resp.json()
 
     def wait_for(self, predicate, timeout: float = 30.0, every: float = 0.5) -> bool:

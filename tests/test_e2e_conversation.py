@@ -171,8 +171,7 @@ def test_conversation_survives_a_rasa_restart(servers: TutorServers) -> None:
     servers.say(sender, "what topics are there?")
 
     def user_texts() -> list[str]:
-        tracker = httpx.get(f"{servers.rasa_url}/conversations/{sender}/tracker", timeout=30).json()
-        return [e["text"] for e in tracker["events"] if e["event"] == "user"]
+        return [e["text"] for e in servers.tracker(sender)["events"] if e["event"] == "user"]
 
     assert user_texts() == ["hello", "what topics are there?"]
     servers.restart_rasa()

@@ -182,10 +182,7 @@ def test_each_learner_has_their_own_conversation(slack) -> None:
     assert post(servers, event("hi", "ULEARNER5", "DLEARNER5")).status_code == 200
     fake.wait_for_posts("DLEARNER5")
 
-    trackers = {
-        user: httpx.get(f"{servers.rasa_url}/conversations/{user}/tracker", timeout=30).json()
-        for user in ("ULEARNER4", "ULEARNER5")
-    }
+    trackers = {user: servers.tracker(user) for user in ("ULEARNER4", "ULEARNER5")}
     said = {
         user: [e["text"] for e in tracker["events"] if e["event"] == "user"]
         for user, tracker in trackers.items()
