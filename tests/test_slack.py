@@ -236,3 +236,38 @@ def test_a_button_click_is_answered(slack) -> None:
     assert resp.status_code == 200, resp.text
     answer = fake.wait_for_posts("DLEARNER6", count=len(greeting) + 1)[len(greeting) :]
     assert "topic" in texts(answer).lower(), texts(answer)
+
+
+def test_an_oversized_message_gets_the_screening_notice_without_nlu(slack) -> None:
+    servers, fake = slack
+    assert post(servers, event("a" * 200_000, "ULEARNER7", "DLEARNER7")).status_code == 200
+    notice = texts(fake.wait_for_posts("DLEARNER7"))
+    assert "200000 characters" in notice, notice
+    assert [e for e in servers.tracker("ULEARNER7")["events"] if e["event"] == "user"] == []
+
+
+def test_slack_formatting_is_read_as_typed_and_screened(slack) -> None:
+    servers, fake = slack
+    # Slack escapes what the learner typed (&lt; &gt; &amp;) and writes mentions as <!here>.
+    typed = "&lt;b&gt;What are the steps of the HEAT model?&lt;/b&gt; <!here>"
+    assert post(servers, event(typed, "ULEARNER8", "DLEARNER8")).status_code == 200
+    answer = texts(fake.wait_for_posts("DLEARNER8"))
+    assert all(step.lower() in answer.lower() for step in heat_steps()), answer
+    said = [e["text"] for e in servers.tracker("ULEARNER8")["events"] if e["event"] == "user"]
+    assert said == ["What are the steps of the HEAT model? @here"]
+
+
+def test_nothing_the_tutor_posts_can_ping_a_channel_or_a_person(slack) -> None:
+    servers, fake = slack
+    # What the tutor says through the API (as a tutor or a reminder would) goes out through the
+    # same output channel as its answers: quoted learner text must not become <!channel> or <@U...>.
+    quoted = "You wrote: <!channel> <!here> <!everyone> <@U0ADMIN> <https://evil.example|notes> & more"
+    resp = httpx.post(
+        f"{servers.rasa_url}/conversations/ULEARNER9/tracker/events",
+        params={**servers.api_params, "execute_side_effects": "true", "output_channel": "slack"},
+        json={"event": "bot", "text": quoted}, timeout=30,
+    )
+    assert resp.status_code == 200, resp.text
+    posted = texts(fake.wait_for_posts("ULEARNER9"))
+    assert "<" not in posted and ">" not in posted, posted
+    assert "&lt;!channel&gt;" in posted and "&lt;@U0ADMIN&gt;" in posted and "&amp; more" in posted

@@ -6,24 +6,21 @@ formats, and adds:
 
 * 400 with a JSON explanation when the body is not a JSON object holding a string ``sender`` and a
   string ``message`` (and, if present, an object ``metadata``);
-* a normal 200 reply list, without disturbing the conversation, when the message is empty, only
-  whitespace or control characters, only markup, or longer than ``max_message_chars``;
-* control characters and markup tags stripped from a message that has text besides them.
+* the screening every channel shares (bot/channels/screening.py): a normal 200 reply list,
+  without disturbing the conversation, when the message is empty, only whitespace or control
+  characters, only markup, or longer than ``max_message_chars``; control characters and markup
+  tags stripped from a message that has text besides them.
 
 Runs inside the Rasa 3.6 environment (Python 3.10, Sanic 21.12).
 """
 
 from __future__ import annotations
 
-import html
 import inspect
 import json
 import logging
-import re
-import unicodedata
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -33,56 +30,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from .screening import MAX_MESSAGE_CHARS, screen
+
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 200
 
 EXPECTED = {"sender": "a conversation id (string)", "message": "the learner's text (string)"}
-
-TOO_LONG = (
-    "That message is {length} characters long, which is more than I can read at once "
-    "({limit} at most). Please ask one question at a time, in a sentence or two."
-)
-EMPTY = (
-    "I didn't receive any text. Ask me a question, for example 'What does HEAT stand for?', "
-    "or type 'help' to see what I can do."
-)
-ONLY_MARKUP = (
-    "I can only read plain text, not HTML or code. Please type your question as a normal "
-    "sentence, for example 'Which law covers customer data?'."
-)
-
-_BLOCKS = re.compile(r"<\s*(script|style)\b.*?(<\s*/\s*\1\s*>|$)", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^<>]*>|<\s*[a-zA-Z][^<>]*$")
-_SPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class Screened:
-    """A message after screening: the text to pass on, or else the notice to reply with."""
-
-    text: str | None = None
-    notice: str | None = None
-
-
-def screen(message: str, limit: int = MAX_MESSAGE_CHARS) -> Screened:
-    """Clean ``message`` for the model, or say why it cannot be answered."""
-    if len(message) > limit:
-        return Screened(notice=TOO_LONG.format(length=len(message), limit=limit))
-    text = "".join(
-        " " if ch in "\t\n\r" else ch
-        for ch in message
-        if ch in "\t\n\r" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
-    )
-    had_markup = bool(_BLOCKS.search(text) or _TAG.search(text))
-    if had_markup:
-        text = html.unescape(_TAG.sub(" ", _BLOCKS.sub(" ", text)))
-        text = text.replace("<", " ").replace(">", " ")
-    text = _SPACE.sub(" ", text).strip()
-    if not text:
-        return Screened(notice=ONLY_MARKUP if had_markup else EMPTY)
-    return Screened(text=text)
 
 
 class BadRequest(ValueError):

@@ -12,7 +12,13 @@ messages, button clicks, one conversation per Slack user. This subclass adds onl
 * replies go into a thread only when the learner wrote in one (Rasa's ``use_threads`` alone
   would open a thread under every message, even in a direct-message conversation);
 * an event that was already handled is not answered again when Slack delivers it a second time
-  (Rasa drops retries only when their reason is ``http_timeout``; here ``event_id`` decides).
+  (Rasa drops retries only when their reason is ``http_timeout``; here ``event_id`` decides);
+* a learner's message is turned from Slack's wire format into the text they typed
+  (``bot/channels/echo.py:from_slack``) and goes through the screening every channel shares
+  (``bot/channels/screening.py``); one it cannot take (over-long, empty, only markup) is answered
+  with the screening's notice, without reaching NLU;
+* everything posted is escaped as Slack's formatting rules ask (``echo.for_slack``), so text a
+  learner got the tutor to quote never becomes ``<!channel>``, ``<!here>`` or a ``<@U...>`` ping.
 
 It runs inside Rasa's Python 3.10 environment, so it imports nothing from ``actions``.
 """
@@ -34,6 +40,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
+
+from .echo import for_slack, from_slack
+from .screening import screen
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +70,27 @@ class TutorSlackBot(SlackBot):
     ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
+
+    async def _post_message(self, channel: str, **kwargs: Any) -> None:
+        """Post with every text Slack would parse as mrkdwn escaped (:func:`echo.for_slack`)."""
+        if isinstance(kwargs.get("text"), str):
+            kwargs["text"] = for_slack(kwargs["text"])
+        if isinstance(kwargs.get("blocks"), list):
+            kwargs["blocks"] = [_escaped_block(block) for block in kwargs["blocks"]]
+        await super()._post_message(channel, **kwargs)
+
+
+def _escaped_block(block: Any) -> Any:
+    """A block with its mrkdwn texts escaped (plain_text is never parsed for mentions)."""
+    if not isinstance(block, dict):
+        return block
+    block = dict(block)
+    text = block.get("text")
+    if isinstance(text, dict) and text.get("type") == "mrkdwn" and isinstance(text.get("text"), str):
+        block["text"] = {**text, "text": for_slack(text["text"])}
+    if isinstance(block.get("fields"), list):
+        block["fields"] = [_escaped_block({"text": f})["text"] for f in block["fields"]]
+    return block
 
 
 class SeenEvents:
@@ -147,7 +177,8 @@ class TutorSlackInput(SlackInput):
     ) -> Any:
         """Answer each Events API event once, however often Slack delivers it."""
         event_id = None
-        if request.headers.get("content-type") == "application/json":
+        from_events_api = request.headers.get("content-type") == "application/json"
+        if from_events_api:
             event_id = (request.json or {}).get("event_id")
         if event_id and not self.seen_events.first_time(event_id):
             logger.info(
@@ -157,7 +188,22 @@ class TutorSlackInput(SlackInput):
                 request.headers.get(self.retry_reason_header),
             )
             return response.text("", status=HTTPStatus.OK, headers={"X-Slack-No-Retry": "1"})
-        return await super().process_message(request, on_new_message, text, sender_id, metadata)
+        if from_events_api:  # Slack-formatted text (a button click's value is our own payload)
+            text = from_slack(text)
+        screened = screen(text)
+        if screened.notice is not None:
+            logger.info("screened a Slack message from %s: %s", sender_id, screened.notice[:60])
+            metadata = metadata or {}
+            thread_id = metadata.get("thread_id") if self.use_threads else None
+            output = self.get_output_channel(metadata.get("out_channel"), thread_id)
+            try:
+                await output.send_text_message(sender_id or "", screened.notice)
+            except Exception:
+                logger.exception("could not post the screening notice to Slack")
+            return response.text("")
+        return await super().process_message(
+            request, on_new_message, screened.text, sender_id, metadata
+        )
 
 
 class DisabledSlackInput(InputChannel):
