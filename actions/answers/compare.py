@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from ..knowledge.model import Catalogue, Law, NamedModel
+from .compose import and_list as _and
 from .compose import bulleted
+from .context import Context
 from .resolve import find_laws, find_models
 
 # Words that ask for a comparison.
@@ -45,7 +47,17 @@ class Subject:
 
 
 def asks_comparison(message: str) -> bool:
+    """True when the message's words ask for a comparison."""
     return bool(COMPARISON.search(message))
+
+
+def subject_of(context: Context, model: NamedModel | None, law: Law | None) -> Subject | None:
+    """What the conversation is about, as one side of a comparison ("how is it different from X?")."""
+    if context.focus == "model" and model is not None:
+        return Subject(model.name, model=model)
+    if context.focus == "law" and law is not None:
+        return Subject(law.name, law=law)
+    return None
 
 
 def subjects(message: str, catalogue: Catalogue) -> list[Subject]:
@@ -125,9 +137,3 @@ def _shared(first: Subject, second: Subject, catalogue: Catalogue) -> str:
                      f"{_and([catalogue.topic_of(d) for d in first.docs])}, {second.name} in "
                      f"{_and([catalogue.topic_of(d) for d in second.docs])}.")
     return "\n".join(lines)
-
-
-def _and(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..knowledge.model import Misconception
 
 # Context field -> Rasa slot name (bot/domain.yml declares the same slots).
 SLOTS: dict[str, str] = {
@@ -33,7 +36,7 @@ class Context:
     misconception: str | None = None  # "file:line" of a misconception bullet
     topics: tuple[str, ...] = ()  # the short ids of the topics last listed, in the order shown
     # What the last reply was about: model, law, abbreviation, misconception, topic, topics,
-    # tips or marking. A follow-up such as "and topic 3?" repeats that kind of reply.
+    # tips, marking, comparison or answer. A follow-up such as "and topic 3?" repeats that kind.
     focus: str | None = None
 
     def but(self, **changes: Any) -> Context:
@@ -57,3 +60,8 @@ class Context:
             elif isinstance(value, str) and value:
                 values[f.name] = value
         return cls(**values)
+
+
+def misconception_key(m: Misconception) -> str:
+    """How a misconception is named in the conversation's context: its file and line."""
+    return f"{m.source.doc}:{m.source.line}"

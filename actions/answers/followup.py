@@ -44,7 +44,10 @@ _MORE = re.compile(
     re.I)
 # Words that point back at what was just said.
 PRONOUN = re.compile(r"\b(?:it|that|this|them|they|these|those|its)\b", re.I)
-_TELL_MORE = re.compile(r"^\s*(?:tell me more|more|go on|more detail|explain (?:it|that|more))\b", re.I)
+_TELL_MORE = re.compile(
+    r"^\s*(?:(?:ok|okay|and|so)[,\s]+)?(?:(?:can you |could you |please )?tell me more|more|go on|"
+    r"carry on|keep going|more details?|(?:explain|say) (?:it |that )?(?:a bit )?more|anything else|"
+    r"what else)\b", re.I)
 
 
 class Form(StrEnum):
@@ -55,7 +58,8 @@ class Form(StrEnum):
     WHY = "why"  # "why is that a mistake?", "why not?"
     WHEN = "when"  # "when was it passed?"
     WHERE = "where"  # "where is it in my notes?", "which topic covers it?"
-    MORE = "more"  # "and SMART?", "what about topic 3?", "tell me more"
+    MORE = "more"  # "and SMART?", "what about topic 3?", "and the marking points?"
+    DETAIL = "detail"  # "tell me more", "go on"
 
 
 @dataclass(frozen=True)
@@ -92,9 +96,19 @@ def read(message: str) -> FollowUp | None:
         return FollowUp(Form.WHEN)
     if _WHERE.search(text) and (PRONOUN.search(text) or "note" in text.lower()):
         return FollowUp(Form.WHERE)
-    if _MORE.search(text) or _TELL_MORE.search(text):
+    if _TELL_MORE.search(text):
+        return FollowUp(Form.DETAIL)
+    if _MORE.search(text):
         return FollowUp(Form.MORE)
     return None
+
+
+def without_position(message: str) -> str:
+    """``message`` without the words that give a position ("the last step" names no model)."""
+    text = _STEP.sub(" ", message)
+    for pattern in _ONE:
+        text = pattern.sub(" ", text)
+    return text
 
 
 def ordinal(n: int | None, items: list | tuple) -> int | None:

@@ -10,7 +10,8 @@ import re
 
 from rapidfuzz import fuzz
 
-from ..knowledge.model import Abbreviation, Catalogue, Law, NamedModel
+from ..knowledge.model import Abbreviation, Catalogue, Document, Law, NamedModel, SectionKind
+from ..knowledge.titles import stems, term_weights
 
 # Words that show an English word such as "heat" or "last" is meant as a model's name.
 _MODEL_CUES = re.compile(
@@ -90,3 +91,79 @@ def find_abbreviations(message: str, catalogue: Catalogue) -> list[Abbreviation]
         if re.search(rf"\b{re.escape(a.short)}\b", message, re.I)
         or fuzz.partial_ratio(_words(a.long), words) >= 92
     ]
+
+
+# -- topics ---------------------------------------------------------------------------------------
+_NUMBER_WORDS = {"zero": 0, "nought": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+_CUE = r"(?:topics?|units?|modules?)"
+_TOPIC_NUMBER = re.compile(
+    rf"\b{_CUE}\s*(?:number\s*|no\.?\s*|#\s*)?(?P<n>\d{{1,3}}|{'|'.join(_NUMBER_WORDS)})\b", re.I)
+# "the complaints topic", "quiz me on the goal setting unit": the content words just before the cue
+_NAME_BEFORE = re.compile(rf"(?P<name>(?:[\w'’-]+\s+){{1,6}}){_CUE}\b", re.I)
+# "the topic on customer loyalty", "the unit about complaints", "topic called service plans"
+_NAME_AFTER = re.compile(
+    rf"\b{_CUE}\s+(?:on|about|of|covering|called|named|that covers|which covers|for|with)\s+"
+    r"(?P<name>[\w'’ -]{2,60})", re.I)
+# Words that say what is wanted of a topic rather than which topic it is.
+_REQUEST = frozenset(stems(
+    "exam tips tip revision marking points marks examiners quiz questions test tell explain "
+    "overview summary give show list cover covers covering whole entire notes please"))
+
+
+def topic_numbers(message: str) -> list[int]:
+    """Topic numbers a message names: "topic 2", "unit three", "topic 002"."""
+    out = []
+    for match in _TOPIC_NUMBER.finditer(message):
+        n = match["n"].lower()
+        out.append(int(n) if n.isdigit() else _NUMBER_WORDS[n])
+    return out
+
+
+def find_topics(message: str, catalogue: Catalogue) -> list[Document]:
+    """Documents a message names as topics, best first: by number ("topic 2"), by its title, or,
+    with a word such as "topic", by words of its title or of one of its key concepts ("the
+    complaints topic" -> every topic with a complaints concept, the one that says most first)."""
+    docs = catalogue.documents
+    numbers = topic_numbers(message)
+    if numbers:
+        return [d for n in numbers for d in docs if d.number is not None and int(d.number) == n]
+    said = set(stems(message))
+    named = [d for d in docs if (title := set(stems(d.title))) and title <= said]
+    if named:
+        return named
+    found: dict[str, float] = {}
+    for pattern in (_NAME_BEFORE, _NAME_AFTER):
+        for match in pattern.finditer(message):
+            name = _last_run(match["name"]) if pattern is _NAME_BEFORE else match["name"]
+            words = [s for s in stems(name) if s not in _REQUEST]
+            for doc in docs if words else ():
+                if any(set(words) <= name for name in topic_names(doc)):
+                    found[doc.name] = max(found.get(doc.name, 0.0), topic_weight(catalogue, doc, words))
+    return sorted((d for d in docs if d.name in found), key=lambda d: -found[d.name])
+
+
+def _last_run(text: str) -> str:
+    """The words at the end of ``text`` back to the first stop word: "quiz me on the complaints"
+    -> "complaints"."""
+    words = text.split()
+    run: list[str] = []
+    for word in reversed(words):
+        if not stems(word):
+            break
+        run.insert(0, word)
+    return " ".join(run)
+
+
+def topic_names(doc: Document) -> list[set[str]]:
+    """The stems of every name a topic goes by: its title, each half of it, its key concepts."""
+    names = [doc.title, *re.split(r",\s*|\s+and\s+", doc.title)]
+    names += [item.term for item in doc.section(SectionKind.CONCEPTS) if item.term]
+    return [s for s in (set(stems(n)) for n in names) if s]
+
+
+def topic_weight(catalogue: Catalogue, doc: Document, words: list[str]) -> float:
+    """How much a topic says about ``words`` (stems): their TF-IDF weight in its items."""
+    weights = catalogue.cached("topic-weights", lambda: dict(zip(
+        (d.name for d in catalogue.documents), term_weights(catalogue.documents), strict=True)))
+    return sum(weights[doc.name].get(w, 0.0) for w in words)

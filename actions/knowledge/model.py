@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class SectionKind(StrEnum):
@@ -175,6 +179,13 @@ class Catalogue:
     misconceptions: list[Misconception] = field(default_factory=list)
     tips: list[Guidance] = field(default_factory=list)
     marking_points: list[Guidance] = field(default_factory=list)
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def cached(self, key: str, make: Callable[[], T]) -> T:
+        """``make()``, computed once per catalogue (a catalogue is built once per index build)."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
 
     def document(self, name: str) -> Document | None:
         """Find a document by file name or short id."""

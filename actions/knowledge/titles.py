@@ -48,7 +48,7 @@ def titled(documents: list[Document]) -> list[Document]:
     """``documents`` with a derived title for each untitled one (copies; the inputs are unchanged)."""
     if not any(untitled(doc) for doc in documents):
         return list(documents)
-    weights = _weights(documents)
+    weights = term_weights(documents)
     taken = {doc.title.casefold() for doc in documents if not untitled(doc)}
     out = []
     for doc, weight in zip(documents, weights, strict=True):
@@ -84,7 +84,7 @@ def stems(text: str) -> list[str]:
     return [_stem(word) for run in _runs(text) for word in run]
 
 
-def _weights(documents: list[Document]) -> list[dict[str, float]]:
+def term_weights(documents: list[Document]) -> list[dict[str, float]]:
     """Per document, each word stem's count in its items times its inverse document frequency."""
     counts = [Counter(s for item in doc.items for s in stems(item.text)) for doc in documents]
     seen = Counter(stem for count in counts for stem in count)

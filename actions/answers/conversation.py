@@ -1,0 +1,117 @@
+"""Follow-ups resolved against the conversation's :class:`Context`: "what's step 3?", "the third
+one", "why not?", "when was it passed?", "which topic covers it?", "and topic 2?", "tell me more".
+
+:mod:`followup` reads a follow-up's form from its words; here the form meets the context.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..knowledge.model import Misconception, SectionKind
+from . import followup, topics
+from .advice import advice
+from .answering import CONTENT
+from .context import Context
+from .followup import FollowUp, Form
+from .guidance import GUIDANCE_CUES, section_asked
+from .reply import Reply
+from .resolve import find_abbreviations, find_laws, find_models, find_topics
+
+if TYPE_CHECKING:
+    from .tutor import Tutor
+
+SUPPORT_MIN = 0.55  # how close a point from the other sections must be to back up a correction
+_FOCUS_SECTION = {"tips": SectionKind.TIPS, "marking": SectionKind.MARKING}
+
+
+def follow_up(tutor: Tutor, message: str, form: FollowUp, context: Context) -> Reply | None:
+    """The reply to a follow-up, or None when ``message`` is not one after all (it names what it
+    asks about, or the context holds nothing it could refer to)."""
+    cat = tutor.kb.catalogue
+    ex = tutor.explainer
+    plain = followup.without_position(message)
+    models = find_models(plain, cat)
+    if form.form is Form.STEP:
+        model = models[0] if models else ex.model(context.model)
+        return ex.step_reply(model, form.position, context) if model else None
+    if form.form is Form.ORDINAL:
+        return _ordinal(tutor, message, form, context)
+    named_topics = find_topics(message, cat)
+    if models or find_laws(message, cat) or find_abbreviations(message, cat):
+        return None  # it names what it asks about: answered as a question in its own right
+    if named_topics:
+        if form.form not in (Form.MORE, Form.DETAIL):
+            return None
+        section = _FOCUS_SECTION.get(context.focus or "")
+        if GUIDANCE_CUES.search(message) or section:
+            section = section_asked(message, section or SectionKind.TIPS)
+            return tutor.guide.for_topics(named_topics, section, "", context)
+        return topics.overview(named_topics[0], cat, context)
+    if form.form is Form.WHY:
+        m = ex.misconception(context.misconception)
+        return why_mistake(tutor, m, context) if m and context.focus == "misconception" else None
+    if form.form is Form.WHEN and (law := ex.law(context.law)):
+        return ex.law_year(law, context)
+    if form.form is Form.WHERE:
+        return ex.where(context)
+    if form.form is Form.MORE and context.topic and GUIDANCE_CUES.search(message):
+        doc = cat.document(context.topic)
+        section = section_asked(message, _FOCUS_SECTION.get(context.focus or "", SectionKind.TIPS))
+        return tutor.guide.for_topics([doc], section, "", context) if doc else None
+    if form.form is Form.DETAIL:
+        return more(tutor, context)
+    return None
+
+
+def _ordinal(tutor: Tutor, message: str, form: FollowUp, context: Context) -> Reply | None:
+    """"The third one": a step of the model in focus, else a topic of the list last shown."""
+    cat = tutor.kb.catalogue
+    about_topics = "topic" in message.lower() or context.focus == "topics"
+    if not about_topics and context.focus == "model" and (model := tutor.explainer.model(context.model)):
+        return tutor.explainer.step_reply(model, form.position, context)
+    shown = context.topics or tuple(d.doc_id for d in cat.documents)
+    i = followup.ordinal(form.position, shown)
+    doc = cat.document(shown[i]) if i is not None else None
+    if doc is None:
+        return Reply(f"There are {len(shown)} topics, so there is no topic at that position. "
+                     "Say 'what topics are there?' to see them.", kind="topics", context=context)
+    section = _FOCUS_SECTION.get(context.focus or "")
+    if section is not None:  # "same for the next one" after tips keeps giving tips
+        return tutor.guide.for_topics([doc], section, "", context)
+    return topics.overview(doc, cat, context)
+
+
+def why_mistake(tutor: Tutor, m: Misconception, context: Context) -> Reply:
+    """Why a misconception is a mistake: the course's words, the advice, a supporting point."""
+    cat = tutor.kb.catalogue
+    lines = [f"Why \u201c{m.belief}\u201d is a mistake, in your course's words: {m.text}",
+             f"\nWhat to do instead: {advice(m.text)}"]
+    sources = [cat.cite(m.source.doc, m.source.section)]
+    support = tutor.kb.search(m.correction or m.text, k=1, sections=CONTENT)
+    if support and support[0].similarity >= SUPPORT_MIN:
+        lines.append(f"\nRelated point from your course: {support[0].passage.text}")
+        sources.append(cat.cite(support[0].passage.doc, support[0].passage.section))
+    return Reply("\n".join(lines), kind="explanation", sources=sources,
+                 context=context.but(focus="misconception"))
+
+
+def more(tutor: Tutor, context: Context) -> Reply | None:
+    """"Tell me more" about what the conversation is about."""
+    cat = tutor.kb.catalogue
+    ex = tutor.explainer
+    focus = context.focus
+    if focus == "misconception" and (m := ex.misconception(context.misconception)):
+        return why_mistake(tutor, m, context)
+    if focus in _FOCUS_SECTION and context.topic and (doc := cat.document(context.topic)):
+        other = SectionKind.MARKING if focus == "tips" else SectionKind.TIPS
+        return tutor.guide.for_topics([doc], other, "", context)
+    if focus == "topic" and context.topic and (doc := cat.document(context.topic)):
+        return topics.guidance_overview(doc, cat, context)
+    subject = {"model": ex.model(context.model), "law": ex.law(context.law),
+               "abbreviation": ex.abbreviation(context.abbreviation)}.get(focus or "")
+    if subject is not None:
+        return topics.related(tutor.kb, subject, context)
+    if context.topic and (doc := cat.document(context.topic)):
+        return topics.overview(doc, cat, context)
+    return None

@@ -1,0 +1,230 @@
+"""Replies about the things the catalogue names: models (all steps, one step, one letter), laws
+(what the documents say, their year), abbreviations, and where any of them is in the notes."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..knowledge.base import KnowledgeBase
+from ..knowledge.model import (
+    Abbreviation,
+    Catalogue,
+    Guidance,
+    Law,
+    Mention,
+    Misconception,
+    NamedModel,
+)
+from . import followup
+from .compose import and_list, bulleted, numbered
+from .context import Context, misconception_key
+from .reply import Reply
+from .resolve import asked_letter
+
+_ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
+_MODEL_CUES = re.compile(r"\b(model|framework|method|acronym|technique)\b", re.I)
+_LAWS_TIE = 0.05  # laws this close to the best match are named together ("customer data")
+
+
+def doc_id(catalogue: Catalogue, doc_name: str) -> str | None:
+    """The short id of a document ('002'), as the context keeps it."""
+    doc = catalogue.document(doc_name)
+    return doc.doc_id if doc else None
+
+
+def law_area(law: Law) -> str:
+    """What an act is about, from its own name: 'Data Protection Act 2018' -> 'data protection'."""
+    words = re.sub(r"\b(act|acts|regulations?|directive|of|the|\d{4})\b", " ", law.name.lower())
+    return " ".join(words.split())
+
+
+class Explainer:
+    """Models, laws and abbreviations explained from the catalogue."""
+
+    def __init__(self, kb: KnowledgeBase, min_score: float) -> None:
+        self.kb = kb
+        self.min_score = min_score
+        self._law_vectors: tuple[str, np.ndarray] | None = None
+
+    @property
+    def cat(self) -> Catalogue:
+        return self.kb.catalogue
+
+    def model(self, name: str | None) -> NamedModel | None:
+        return next((m for m in self.cat.models if m.name == name), None)
+
+    def law(self, name: str | None) -> Law | None:
+        return next((law for law in self.cat.laws if law.name == name), None)
+
+    def abbreviation(self, short: str | None) -> Abbreviation | None:
+        return next((a for a in self.cat.abbreviations if a.short == short), None)
+
+    # -- models ---------------------------------------------------------------------------------
+    def model_reply(self, model: NamedModel, message: str, context: Context) -> Reply:
+        """Every step in order (or the letter asked), how the course uses it, an exam tip."""
+        cat = self.cat
+        letter = asked_letter(message, model)
+        lines = []
+        if letter and model.acronym:
+            step = model.steps[model.name.index(letter)]
+            lines.append(f"In {model.name}, {letter} stands for **{step}**.\n")
+            lines.append(f"All {len(model.steps)} steps, in order:")
+        elif model.acronym:
+            lines.append(f"**{model.name}** stands for, in order:")
+        else:
+            lines.append(f"The **'{model.name}'** framework has {len(model.steps)} steps, in order:")
+        if model.acronym:
+            lines.append("\n".join(f"{n}. {s[0]} — {s}" for n, s in enumerate(model.steps, 1)))
+        else:
+            lines.append(numbered(model.steps))
+        lines.append(f"\nHow your course uses it ({cat.topic_of(model.source.doc)}): {model.context}")
+        sources = [cat.cite(model.source.doc, model.source.section)]
+        tip = self.guidance_mentioning(model.name, exclude=model.context)
+        if tip is not None:
+            lines.append(f"\nExam tip: {tip.text}")
+            sources.append(cat.cite(tip.source.doc, tip.source.section))
+        return Reply("\n".join(lines), kind="model", sources=list(dict.fromkeys(sources)),
+                     context=context.but(model=model.name, focus="model",
+                                         topic=doc_id(cat, model.source.doc)))
+
+    def step_reply(self, model: NamedModel, position: int | None, context: Context) -> Reply:
+        """One step of a model by its position ("step 3", "the last step"), with all of them."""
+        cat = self.cat
+        i = followup.ordinal(position, model.steps)
+        head = (f"Step {i + 1} of **{model.name}** is **{model.steps[i]}**." if i is not None
+                else f"{model.name} has {len(model.steps)} steps, so there is no step {position}.")
+        return Reply(f"{head}\n\nAll {len(model.steps)} steps, in order:\n{numbered(model.steps)}",
+                     kind="model", sources=[cat.cite(model.source.doc, model.source.section)],
+                     context=context.but(model=model.name, focus="model",
+                                         topic=doc_id(cat, model.source.doc)))
+
+    def guidance_mentioning(self, name: str, exclude: str = "") -> Guidance | None:
+        """The first exam tip or marking point that names ``name`` (not the sentence ``exclude``)."""
+        for item in [*self.cat.tips, *self.cat.marking_points]:
+            if name in item.text and (not exclude or (item.text not in exclude
+                                                      and exclude not in item.text)):
+                return item
+        return None
+
+    def unknown_model(self, message: str) -> str | None:
+        """An acronym asked about as a model that no document defines ("the CARE model")."""
+        if not _MODEL_CUES.search(message):
+            return None
+        cat = self.cat
+        known = {m.name for m in cat.models} | {a.short for a in cat.abbreviations} | {
+            law.name for law in cat.laws}
+        return next((a for a in _ACRONYM.findall(message) if a not in known), None)
+
+    def no_such_model(self, name: str | None) -> Reply:
+        cat = self.cat
+        if not cat.models:
+            return Reply("Your course documents name no models yet.", kind="not_found")
+        names = ", ".join(m.name for m in cat.models)
+        what = f"a model called {name}" if name else "that model"
+        example = next((m for m in cat.models if m.acronym), cat.models[0]).name
+        return Reply(
+            f"Your course documents don't mention {what}, so I won't guess. The models I know "
+            f"are: {names}.\n\nAsk me about any of them, e.g. 'what does {example} stand for?'",
+            kind="not_found",
+        )
+
+    def closest_models(self, message: str) -> list[NamedModel]:
+        """The model defined in the passage closest to ``message``, when it is close enough."""
+        for hit in self.kb.search(message, k=3):
+            for model in self.cat.models:
+                if model.source.doc == hit.passage.doc and model.name in hit.passage.text:
+                    return [model] if hit.similarity >= self.min_score else []
+        return []
+
+    # -- laws -----------------------------------------------------------------------------------
+    def closest_laws(self, message: str) -> list[Law]:
+        """The law whose area (its name's words: 'Equality', 'Data Protection') the passages
+        closest to ``message`` talk about, e.g. discrimination -> the equality concept."""
+        laws = self.cat.laws
+        names = self._law_name_vectors() @ self.kb.embed(message)
+        areas = [law_area(law) for law in laws]
+        scores = [float(n) for n in names]
+        for hit in self.kb.search(message, k=10):
+            text = hit.passage.text.lower()
+            named = [i for i, area in enumerate(areas) if area and area in text]
+            for i in named:  # a passage that lists several laws tells them apart less
+                scores[i] = max(scores[i], hit.similarity / len(named))
+        best = max(scores)
+        return [law for law, s in zip(laws, scores, strict=True) if s >= best - _LAWS_TIE]
+
+    def _law_name_vectors(self) -> np.ndarray:
+        """Embeddings of the laws' names, made once per index build."""
+        build = self.kb.build_id
+        if self._law_vectors is None or self._law_vectors[0] != build:
+            names = [law.name for law in self.cat.laws]
+            self._law_vectors = (build, self.kb.encoder.encode(names))
+        return self._law_vectors[1]
+
+    def law_reply(self, laws: list[Law], named: bool, context: Context) -> Reply:
+        """What the documents say of ``laws``; led by which law it is when the learner named none
+        (or the message named several)."""
+        cat = self.cat
+        parts, sources = [], []
+        for law in laws[:2]:
+            mentions = self._mentions(law)[:3]
+            parts.append(f"**{law.name}** — what your course documents say:")
+            parts.append(bulleted([m.text for m in mentions]))
+            sources.extend(cat.cite(m.source.doc, m.source.section) for m in mentions)
+        lead = (f"That's covered by the {' and '.join(law.name for law in laws[:2])}.\n\n"
+                if len(laws) > 1 or not named else "")
+        return Reply(lead + "\n".join(parts), kind="law", sources=list(dict.fromkeys(sources)),
+                     context=context.but(law=laws[0].name, focus="law"))
+
+    @staticmethod
+    def _mentions(law: Law) -> list[Mention]:
+        first: dict[str, Mention] = {}
+        for m in law.mentions:
+            first.setdefault(m.text, m)  # a sentence named by two documents is quoted once
+        return list(first.values())
+
+    def law_year(self, law: Law, context: Context) -> Reply:
+        if law.year is None:
+            text = (f"Your course documents don't give a year for {law.name}, so I won't guess. "
+                    f"They mention it in {and_list([self.cat.topic_of(d) for d in law.docs])}.")
+        else:
+            text = f"The **{law.name}** dates from **{law.year}**, the year in its name."
+        return Reply(text, kind="law", context=context.but(law=law.name, focus="law"))
+
+    # -- abbreviations --------------------------------------------------------------------------
+    def abbreviation_reply(self, abbreviation: Abbreviation, context: Context) -> Reply:
+        cat = self.cat
+        item = next((i for d in cat.documents for i in d.items if i.source == abbreviation.source),
+                    None)
+        text = f"**{abbreviation.short}** stands for **{abbreviation.long}**."
+        if item is not None:
+            text += f"\n\nIn your course ({cat.topic_of(item.source.doc)}): {item.text}"
+        return Reply(text, kind="abbreviation",
+                     sources=[cat.cite(abbreviation.source.doc, abbreviation.source.section)],
+                     context=context.but(abbreviation=abbreviation.short, focus="abbreviation",
+                                         topic=doc_id(cat, abbreviation.source.doc)))
+
+    # -- where ----------------------------------------------------------------------------------
+    def misconception(self, key: str | None) -> Misconception | None:
+        return next((m for m in self.cat.misconceptions if misconception_key(m) == key), None)
+
+    def where(self, context: Context) -> Reply | None:
+        """Which topics and sections hold what the conversation is about."""
+        cat = self.cat
+        focus = context.focus
+        if focus == "model" and (model := self.model(context.model)):
+            places = [(model.name, model.source.doc, model.source.section)]
+        elif focus == "law" and (law := self.law(context.law)):
+            places = [(law.name, m.source.doc, m.source.section) for m in law.mentions]
+        elif focus == "abbreviation" and (abbr := self.abbreviation(context.abbreviation)):
+            places = [(abbr.short, abbr.source.doc, abbr.source.section)]
+        elif focus == "misconception" and (m := self.misconception(context.misconception)):
+            places = [(f"\u201c{m.belief}\u201d", m.source.doc, m.source.section)]
+        elif context.topic and (doc := cat.document(context.topic)):
+            return Reply(f"That is in **{doc.topic}**.", kind="where", context=context)
+        else:
+            return None
+        cites = list(dict.fromkeys(cat.cite(doc, section) for _, doc, section in places))
+        return Reply(f"{places[0][0]} is in your notes under:\n" + bulleted(cites), kind="where",
+                     sources=cites, context=context)
