@@ -80,6 +80,7 @@ CASES = [
     ("model_letter", "LAST", "the T", "Thank", 1.0, True),
     ("model_letter", "LAST", "the T", "thanks", 1.0, True),
     ("model_letter", "HEAT", "the E", "empathise or apologise", 0.0, False),
+    ("model_letter", "HEAT", "the E", "sympathise", 0.0, False),
     ("model_which", "LATER", "", "LATER", 1.0, True),
     ("model_which", "LATER", "", "it's LATER or LAST", 0.0, False),
     ("model_steps", "HEAT", "", "Situation, Task, Action, Result", 0.0, False),

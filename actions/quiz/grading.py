@@ -28,6 +28,7 @@ _NEGATIONS = {"not", "isnt", "aint", "never", "hardly", "no", "dont", "doesnt", 
 _GENERIC_LAW_WORDS = frozenset(["act", "acts", "regulation", "regulations", "directive", "law", "the", "of"])
 # Words too common in the course to say which area of law an answer means.
 _COMMON = frozenset(["customer", "customers", "service", "services", "people", "peoples", "everyone"])
+_MARGIN = 0.05  # how much closer one area must be than the next to be what an answer means
 
 
 @dataclass(frozen=True)
@@ -254,13 +255,14 @@ def _grade_covers(question: Question, given: str, meaning: Meaning | None) -> Ve
         judge = meaning or default_meaning()
         said = [w for w in content_words(given) if w not in _COMMON]
 
-        def closeness(keys: Sequence[str]) -> float:
-            scores = [judge.similarity(w, k) or 0.0 for w in said for k in keys]
+        def closeness(area: str, keys: Sequence[str]) -> float:
+            scores = [judge.similarity(w, k) or 0.0 for w in said for k in (area, *keys)]
             return max(scores, default=0.0)
 
-        areas = {phrase: closeness(cues), **{p: closeness(words(p)) for p in question.wrong}}
-        best = max(areas, key=lambda area: areas[area])
-        if areas[best] >= SYNONYM_THRESHOLD:
+        areas = {phrase: closeness(phrase, cues), **{p: closeness(p, words(p)) for p in question.wrong}}
+        best, *rest = sorted(areas, key=lambda area: -areas[area])
+        clear = not rest or areas[best] - areas[rest[0]] >= _MARGIN  # one area, not a toss-up
+        if areas[best] >= SYNONYM_THRESHOLD and clear:
             ours, theirs = best == phrase, [best] if best != phrase else []
     if ours and not theirs:
         return verdict_for(question, 1.0, "")

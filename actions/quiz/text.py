@@ -67,15 +67,16 @@ def allowed_edits(word: str) -> int:
 def same_word(given: str, expected: str) -> bool:
     """True when ``given`` is ``expected`` with a typo, a spelling variant or another ending.
 
-    Both are folded words. Another ending means a shared stem of at least five letters that
-    leaves at most two letters of the shorter word over (empathy/empathise, apology/apologise).
+    Both are folded words; a typo keeps the first letter. Another ending means a shared stem of at
+    least five letters that leaves at most two letters of the shorter word over (empathy/empathise,
+    apology/apologise).
     """
     if given == expected:
         return True
     if given.isdigit() or expected.isdigit():
         return False
-    if OSA.distance(given, expected) <= allowed_edits(expected):
-        return True
+    if given[:1] == expected[:1] and OSA.distance(given, expected) <= allowed_edits(expected):
+        return True  # slips rarely hit the first letter: "sympathise" is not a typo of "empathise"
     return same_stem(given, expected)
 
 
