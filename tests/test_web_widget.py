@@ -173,3 +173,18 @@ def test_bullets_and_line_breaks_render(page) -> None:
     # alone would run together; innerText follows the rendering, so it keeps them only if shown.
     rendered = "\n".join(page.locator(BOT).all_inner_texts())
     assert re.search(r"\n\s*Source:", rendered), rendered
+
+
+def test_quiz_answered_by_typing(page, servers: TutorServers) -> None:
+    from actions.quiz.selection import QuestionBank
+
+    bank = QuestionBank.from_folders([servers.knowledge_dir])
+    wait_for_bot_messages(page, 0)
+    shown = "\n".join(ask(page, "5 questions on legislation"))
+    asked = [q for q in bank.questions if q.prompt in shown]
+    assert asked, shown
+    question = max(asked, key=lambda q: shown.rfind(q.prompt))
+    feedback = "\n".join(ask(page, question.answer_text))  # typed, as a keyboard or Slack user does
+    assert feedback.startswith("Correct"), (question.prompt, feedback)
+    thanks = "\n".join(ask(page, "thanks"))  # chat mid-quiz is the quiz's, not a chitchat reply
+    assert "You're welcome" not in thanks and thanks.startswith(("Not quite", "Hint")), thanks
