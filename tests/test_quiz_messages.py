@@ -29,6 +29,9 @@ from actions.quiz.messages import Move, read
         ("say that again", Move.REPEAT),
         ("could you repeat that?", Move.REPEAT),
         ("what was the question?", Move.REPEAT),
+        ("Sorry, what?", Move.REPEAT),
+        ("what's the answer?", Move.SKIP),
+        ("just tell me", Move.SKIP),
         ("I was right", Move.CONTEST),
         ("that should count", Move.CONTEST),
         ("I think that should be correct", Move.CONTEST),
@@ -54,6 +57,7 @@ from actions.quiz.messages import Move, read
         ("no idea", Move.ANSWER),
         ("the Equality Act 2010", Move.ANSWER),
         ("Hear, Empathise, Apologise, Take action", Move.ANSWER),
+        ("sorry", Move.ANSWER),
     ],
 )
 def test_messages_are_read_from_their_words(text: str, move: Move) -> None:
@@ -73,7 +77,8 @@ def test_contests_are_told_from_answers(text: str, contest: bool) -> None:
 @pytest.mark.parametrize(
     ("text", "index"),
     [("b", 1), ("(B)", 1), ("it's B", 1), ("It’s b.", 1), ("answer c", 2), ("option 4", 3),
-     ("I think it's A", 0), ("D)", 3), ("e", None), ("be", None), ("Thank", None)],
+     ("I think it's A", 0), ("D)", 3), ("B please", 1), ("c, final answer", 2), ("e", None),
+     ("be", None), ("Thank", None)],
 )
 def test_option_letters_however_typed(text: str, index: int | None) -> None:
     assert chosen_letter(text, 4) == index
@@ -92,6 +97,7 @@ def test_yes_and_no_on_true_or_false(text: str, value: bool | None) -> None:
 @pytest.mark.parametrize(
     ("text", "kind"),
     [("no idea", "unsure"), ("not sure", "unsure"), ("I don't know", "unsure"), ("dunno", "unsure"),
+     ("lol no idea", "unsure"), ("idk lol", "unsure"),
      ("ok", "chat"), ("thanks", "chat"), ("hi", "chat"), ("?", "unsure"), ("Thank", "chat"),
      ("Listen", None), ("no", None)],
 )

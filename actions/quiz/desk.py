@@ -15,7 +15,7 @@ from ..answers.resolve import find_abbreviations, find_laws, find_models
 from ..knowledge.base import KnowledgeBase
 from .grading import grade
 from .meaning import Meaning
-from .messages import Move, asks_for_answer, is_contest, is_question, read
+from .messages import Move, is_contest, is_question, read
 from .progress import Progress, Score
 from .questions import Question
 from .selection import QuestionBank
@@ -102,7 +102,7 @@ class QuizDesk:
         if move is Move.START:
             return session.start(message)
         if move is Move.ASK:
-            if asks_for_answer(message) or self._names_subject(message, question):
+            if self._names_subject(message, question):
                 return session.resume("That's what this question is testing, so I'll keep it until you've "
                                       "answered. Say 'hint' for a clue, or 'skip' to see the answer.")
             return None

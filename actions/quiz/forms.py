@@ -13,7 +13,8 @@ _SAYS = (
     r"(?:(?:it'?s|it is|that'?s|the answer is|my answer is|answer is|answer|option|choice|letter)"
     r"\s*[:=-]?\s*)*"
 )
-_LETTER = re.compile(rf"^\s*{_LEAD}{_SAYS}\(?([a-h]|[1-8])\)?\s*[.):!]?\s*$", re.I)
+_TAIL = r"(?:\s*,?\s*(?:please|i think|i guess|i reckon|maybe|probably|final answer|surely)\s*[.!]?)?"
+_LETTER = re.compile(rf"^\s*{_LEAD}{_SAYS}\(?([a-h]|[1-8])\)?\s*[.):!]?{_TAIL}\s*$", re.I)
 
 TRUE_WORDS = frozenset((
     "true", "yes", "yeah", "yep", "yup", "ya", "yea", "aye", "correct", "right", "t", "y", "agree", "agreed",
@@ -35,10 +36,11 @@ _AFFIRM = frozenset(
 
 # "no idea", "I don't know": a learner who is stuck (offered a hint before the answer).
 _UNSURE = re.compile(
-    r"^(?:(?:um+|hmm+|erm|sorry|honestly|to be honest|tbh)\s+)*(?:i\s+)?(?:have\s+)?(?:"
+    r"^(?:(?:um+|hmm+|erm|uh+|oh|well|ok|okay|lol|haha|sorry|honestly|to be honest|tbh)\s+)*"
+    r"(?:i\s+)?(?:have\s+)?(?:"
     r"no idea|no clue|not a clue|idk|dunno|unsure|not sure|im not sure|(?:do not|dont|really dont) know|"
     r"(?:i\s+)?(?:cant|can not|cannot|dont) remember|(?:i\s+)?forg[eo]t|no clue at all|no idea at all"
-    r")(?:\s+(?:sorry|tbh|really|mate|at all|to be honest|the answer|this one|that one))*$"
+    r")(?:\s+(?:sorry|tbh|really|mate|at all|to be honest|the answer|this one|that one|lol|haha))*$"
 )
 # Chat that answers nothing: acknowledgements, thanks, greetings, a pass, bare punctuation.
 _CHAT = frozenset((

@@ -48,7 +48,7 @@ _SKIP = re.compile(
 )
 _REPEAT = re.compile(
     rf"^{_POLITE}(?:(?:you )?(?:repeat|say|ask|read)(?: (?:it|that|the question|this|again|please|"
-    r"one more time))+|again|pardon|come again|what was the question|whats the question|"
+    r"one more time))+|again|pardon|come again|what|huh|eh|what was the question|whats the question|"
     r"what was it again|what was that again|repeat)$"
 )
 _CONTEST = re.compile(
@@ -85,7 +85,11 @@ _TENTATIVE = re.compile(
     r"it might be|it could be|i think|i guess)\b"
 )
 _AUX_START = re.compile(r"^(?:is|are|does|do|did|can|could|should|would|will|has|have|was|were)\b")
-_ANSWER_WANTED = re.compile(r"\b(?:the|your) (?:right |correct )?answer\b|\bwhat(?:s| is) the answer\b")
+# Asking for the answer itself: it is shown as a skip (counted as not known), not left to the tutor.
+_ANSWER_WANTED = re.compile(
+    r"^(?:please |can you |could you |just )*(?:tell me|show me|give me|what(?:s| is))"
+    r"(?: (?:the|your) (?:right |correct )?answer)?(?: then| please| already)*$|^just tell me\b"
+)
 
 
 def _plain(text: str) -> str:
@@ -99,8 +103,9 @@ def is_contest(text: str) -> bool:
 
 
 def asks_for_answer(text: str) -> bool:
-    """True when a question asks for the quiz's own answer ("what's the answer?")."""
-    return bool(_ANSWER_WANTED.search(_plain(text)))
+    """True when a message asks for the quiz's own answer ("what's the answer?", "just tell me")."""
+    plain = _plain(text)
+    return bool(_ANSWER_WANTED.search(plain)) and ("answer" in plain or plain.startswith("just tell me"))
 
 
 def is_question(text: str) -> bool:
@@ -131,6 +136,8 @@ def read(text: str) -> Move:
                           (Move.REPEAT, _REPEAT)):
         if pattern.match(plain):
             return move
+    if asks_for_answer(text):
+        return Move.SKIP
     if is_contest(text):
         return Move.CONTEST
     if _START.match(plain):
