@@ -171,3 +171,30 @@ def test_selection_is_varied_and_sized(bank: QuestionBank) -> None:
     selection = bank.select("5 questions on the models")
     asked = selection.questions[: selection.count]
     assert selection.count == 5 and len({q.subject for q in asked}) >= 4
+
+
+@pytest.mark.parametrize(
+    ("request_text", "docs"),
+    [
+        ("quiz me on topic 4", {"004"}),
+        ("quiz me on topic four", {"004"}),
+        ("5 questions on unit 2", {"002"}),
+        ("quiz me on the complaints topic", {"002", "004"}),  # a key concept of both
+        ("quiz me on the goal setting topic", {"001"}),
+        ("quiz me on the data protection topic", {"004"}),  # the topic, not only the act
+    ],
+)
+def test_topics_by_number_title_or_key_concept_filter_the_quiz(
+    bank: QuestionBank, request_text: str, docs: set[str]
+) -> None:
+    selection = bank.select(request_text)
+    assert {q.doc[:3] for q in selection.questions} == docs
+    named = [d for d in bank.catalogue.documents if d.doc_id in docs]
+    assert all(d.topic in selection.label for d in named)  # "Topic 004: Customer service and ..."
+    assert selection.count == (5 if "5" in request_text else min(5, len(selection.questions)))
+
+
+def test_a_topic_named_by_its_title_filters_the_quiz(bank: QuestionBank) -> None:
+    doc = bank.catalogue.documents[2]
+    title = doc.topic.split(": ", 1)[1]
+    assert {q.doc for q in bank.select(f"quiz me on {title}").questions} == {doc.name}
