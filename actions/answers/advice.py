@@ -28,6 +28,16 @@ _CONSEQUENCE = re.compile(
     re.I)
 # After "make sure you do X", a clause saying what the mistaken learner does instead is dropped.
 _INSTEAD = re.compile(r",\s+(?:relying|rather|instead)\b.*$", re.I)
+# A second clause that names what the mistaken learner leaves undone: "..., ignoring factors like
+# X", "..., without considering X", "...; failing to X", "..., rather than understanding X".
+_UNDONE = re.compile(
+    r"(?:,|;)\s+(?P<how>ignoring|neglecting|overlooking|without|rather than|failing to|"
+    r"neglecting to|forgetting to)\s+(?P<rest>.+)$", re.I)
+# "Gathering feedback but neglecting to close the loop"
+_BUT_UNDONE = re.compile(
+    r"^(?P<verb>\w+ing)\s+(?P<what>.+?)\s+but\s+(?:neglecting|failing|forgetting)\s+to\s+"
+    r"(?P<rest>.+)$", re.I)
+_EXAMPLE_NOT = re.compile(r",\s+(?P<lead>for example|for instance|such as),?\s+not\s+(?=\w+ing\b)", re.I)
 _AS_WARNING = {"leading": "lead", "resulting": "result", "causing": "cause"}
 _BASE = {"assuming": "assume", "believing": "believe", "thinking": "think", "expecting": "expect",
          "presuming": "presume", "overlooking": "overlook", "ignoring": "ignore",
@@ -51,7 +61,13 @@ def advice(bullet: str) -> str:
         else:
             consequence = f"otherwise it can {_AS_WARNING[match['part'].lower()]} {rest}"
         text = text[: match.start()]
-    if match := _FAIL_TO.match(text):
+    undone = ""
+    if (match := _UNDONE.search(text)) and (undone := _do_instead(match["how"], match["rest"])):
+        text = text[: match.start()]
+    if match := _BUT_UNDONE.match(text):
+        rest = _EXAMPLE_NOT.sub(lambda m: f", {m['lead']}, by ", match["rest"])
+        main = f"When you {_base_form(match['verb'])} {match['what']}, make sure you {rest}"
+    elif match := _FAIL_TO.match(text):
         main = "Make sure you " + _INSTEAD.sub("", text[match.end():])
     elif match := _NOT_GERUND.match(text):
         main = "Make sure you " + _base_form(match["verb"]) + _INSTEAD.sub("", text[match.end():])
@@ -63,7 +79,23 @@ def advice(bullet: str) -> str:
         main = f"Don't {_BASE[match['verb'].lower()]} " + text[match.end():]
     else:
         main = "Avoid " + text[:1].lower() + text[1:]
-    return f"{main}; {consequence}." if consequence else f"{main}."
+    parts = [main, undone, consequence]
+    return "; ".join(p for p in parts if p) + "."
+
+
+def _do_instead(how: str, rest: str) -> str:
+    """What to do instead, from the clause that names what the mistake leaves undone; "" when
+    the clause does not read as an action ("without proper verification")."""
+    how = how.lower()
+    rest = re.sub(r"\btheir own\b", "your own", rest)
+    if how in ("ignoring", "neglecting", "overlooking"):
+        return f"don't {_BASE[how]} {rest}"
+    if how.endswith(" to"):
+        return f"make sure you {rest}"
+    gerund = re.match(r"(?P<verb>\w+ing)\s+(?P<rest>.+)$", rest)
+    if gerund is None:
+        return ""
+    return f"make sure you {_base_form(gerund['verb'])} {gerund['rest']}"
 
 
 def _base_form(gerund: str) -> str:

@@ -78,9 +78,20 @@ def find_laws(message: str, catalogue: Catalogue) -> list[Law]:
         stem = _words(_law_stem(law))
         if fuzz.partial_ratio(stem, words) >= 90 and len(words) >= len(stem) - 2:
             found.append(law)
-        elif fuzz.partial_ratio(stem.removesuffix(" act").strip(), words) >= 95:
+        elif fuzz.partial_ratio(area := stem.removesuffix(" act").strip(), words) >= 95 and not (
+                _in_concept(area, message, catalogue)):
             found.append(law)  # "consumer rights", "data protection"
     return found
+
+
+def _in_concept(area: str, message: str, catalogue: Catalogue) -> bool:
+    """True when ``area`` ("equality") is said as part of a longer key concept the message names
+    ("equality and diversity"): then the message asks about the concept, not the act."""
+    said, own = set(stems(message)), set(stems(area))
+    terms = catalogue.cached("concept-terms", lambda: [
+        set(stems(i.term)) for d in catalogue.documents for i in d.section(SectionKind.CONCEPTS)
+        if i.term])
+    return any(own < term <= said for term in terms)
 
 
 def find_abbreviations(message: str, catalogue: Catalogue) -> list[Abbreviation]:
