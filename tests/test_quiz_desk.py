@@ -289,3 +289,20 @@ def test_labelled_quiz_turns_are_handled_fairly(desk: QuizDesk) -> None:
     cases = load_cases(ROOT / "tests" / "data" / "grading_turns.yml")
     missed = turn_disagreements(desk, cases)
     assert len(missed) <= 0.1 * len(cases), missed
+
+
+def test_nlu_command_intents_only_settle_messages_that_are_not_answers(desk: QuizDesk) -> None:
+    _reach(desk, "3 questions on STAR", lambda q: True)
+    stopped = desk.take(LEARNER, "ok I'm so done with this", intent="quiz_stop")
+    assert stopped is not None and stopped.kind == "quiz_summary" and not desk.active(LEARNER)
+    q = _reach(desk, "5 questions on HEAT", lambda q: q.kind is Kind.MODEL_STEPS)
+    reply = desk.take(LEARNER, "hear, empathise, apologise, then take action to end it", intent="quiz_stop")
+    assert reply is not None and reply.text.startswith("Correct!") and q.source in reply.text
+
+
+def test_a_non_answer_cannot_be_contested(desk: QuizDesk) -> None:
+    _reach(desk, "3 questions on STAR", lambda q: True)
+    desk.take(LEARNER, "no idea")  # a hint
+    desk.take(LEARNER, "no idea")  # counted wrong
+    assert "isn't an answer I can re-mark" in desk.contest(LEARNER).text
+    assert desk.progress.overrides(LEARNER) == []

@@ -20,14 +20,15 @@ from .progress import Progress, Score
 from .questions import Question
 from .selection import QuestionBank
 from .session import QuizSession
+from .text import words
 
 QUIZ_COMMANDS = ("start", "hint", "skip", "repeat", "stop")
 # Button payloads and NLU intents that name a quiz command outright.
 _PAYLOADS = {"quiz_stop": "stop", "quiz_hint": "hint", "quiz_skip": "skip", "quiz_repeat": "repeat",
              "start_quiz": "start"}
 # Words that make NLU's command intent believable for a message the desk reads as an answer.
-_CUES = ("stop", "quit", "end", "finish", "done", "enough", "hint", "clue", "skip", "next", "pass",
-         "repeat", "again")
+_CUES = frozenset(("stop", "quit", "end", "finish", "done", "enough", "hint", "clue", "skip", "next",
+                   "pass", "repeat", "again"))
 
 
 class QuizDesk:
@@ -90,12 +91,11 @@ class QuizDesk:
         question = session.current()
         assert question is not None
         move = read(message)
-        right = move in (Move.STOP, Move.HINT, Move.SKIP, Move.REPEAT) and grade(
-            question, message, self.meaning).correct
-        if right:
-            move = Move.ANSWER
+        if move in (Move.STOP, Move.HINT, Move.SKIP, Move.REPEAT) and grade(
+                question, message, self.meaning).correct:
+            move = Move.ANSWER  # "End" is CARE's last step before it is a way to leave
         elif move is Move.ANSWER and _PAYLOADS.get(intent, "start") != "start" \
-                and any(cue in message.lower() for cue in _CUES):
+                and set(words(message)) & _CUES and not grade(question, message, self.meaning).score:
             return self.command(learner, _PAYLOADS[intent])
         if move is Move.CONTEST:
             return session.contest()

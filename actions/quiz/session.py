@@ -183,6 +183,8 @@ class QuizSession:
             text = "You've already contested that answer: it is counted as correct."
         elif last["correct"]:
             text = "That answer was already marked correct, so there's nothing to change."
+        elif non_answer(last["answer"]):
+            text = f"You said '{last['answer']}', which isn't an answer I can re-mark."
         else:
             question = self._question(state, last["question"])
             self.progress.override(self.learner, question, last["answer"], Marked.from_dict(last["marked"]),
