@@ -79,10 +79,7 @@ class Question:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Question:
         """The question :meth:`to_dict` saved."""
-        tuples = {
-            name: tuple(data.get(name, ()))
-            for name in ("answers", "options", "wrong")
-        }
+        tuples = {name: tuple(data.get(name, ())) for name in ("answers", "options", "wrong")}
         rivals = tuple((name, tuple(steps)) for name, steps in data.get("rivals", ()))
         return cls(**{**data, **tuples, "kind": Kind(data["kind"]), "rivals": rivals})
 
@@ -319,11 +316,7 @@ def abbreviation_questions(abbr: Abbreviation, catalogue: Catalogue) -> list[Que
     others = [a.long for a in catalogue.abbreviations if a is not abbr]
     return [
         Question(
-            qid,
-            Kind.ABBREVIATION,
-            abbr.short,
-            f"What does {abbr.short} stand for?",
-            (abbr.long,),
+            qid, Kind.ABBREVIATION, abbr.short, f"What does {abbr.short} stand for?", (abbr.long,),
             doc=abbr.source.doc,
             topic=catalogue.topic_of(abbr.source.doc),
             source=_cite(catalogue, abbr.source),
