@@ -80,15 +80,21 @@ def _position(match: re.Match[str]) -> int | None:
     return None
 
 
+def _named(match: re.Match[str]) -> bool:
+    """An ordinal written in capitals is a name ("and LAST?" asks about a model called LAST)."""
+    word = match.groupdict().get("ord") or ""
+    return len(word) > 1 and word.isupper()
+
+
 def read(message: str) -> FollowUp | None:
     """The follow-up form of ``message``, or None when it does not read as one."""
     text = message.strip()
     if not text:
         return None
-    if match := _STEP.search(text):
+    if (match := _STEP.search(text)) and not _named(match):
         return FollowUp(Form.STEP, _position(match))
     for pattern in _ONE:
-        if match := pattern.search(text):
+        if (match := pattern.search(text)) and not _named(match):
             return FollowUp(Form.ORDINAL, _position(match))
     if _WHY.search(text):
         return FollowUp(Form.WHY)
@@ -105,9 +111,9 @@ def read(message: str) -> FollowUp | None:
 
 def without_position(message: str) -> str:
     """``message`` without the words that give a position ("the last step" names no model)."""
-    text = _STEP.sub(" ", message)
+    text = _STEP.sub(lambda m: m.group() if _named(m) else " ", message)
     for pattern in _ONE:
-        text = pattern.sub(" ", text)
+        text = pattern.sub(lambda m: m.group() if _named(m) else " ", text)
     return text
 
 

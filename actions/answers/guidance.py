@@ -13,7 +13,7 @@ from ..knowledge.titles import stems
 from .compose import and_list, bulleted
 from .context import Context
 from .reply import Reply
-from .resolve import find_topics, topic_names
+from .resolve import find_topics, topic_names, topic_numbers
 
 # Words that show a message really asks for exam guidance (NLU's intent is only a hint).
 GUIDANCE_CUES = re.compile(
@@ -61,6 +61,10 @@ class Guide:
         docs = find_topics(message, self.cat)
         if not GUIDANCE_CUES.search(message) and not docs:
             return None
+        if not docs and (numbers := topic_numbers(message)):
+            return Reply(f"There is no topic {numbers[0]} in your course. The topics are:\n"
+                         + bulleted([d.topic for d in self.cat.documents]), kind="topics",
+                         context=context)
         subject = _subject(message, docs)
         if docs:
             return self.for_topics(docs, section, subject, context)

@@ -167,9 +167,11 @@ def _last_run(text: str) -> str:
 
 
 def topic_names(doc: Document) -> list[set[str]]:
-    """The stems of every name a topic goes by: its title, each half of it, its key concepts."""
+    """The stems of every name a topic goes by: its title, each half of it, its key concepts
+    and their abbreviations in brackets."""
     names = [doc.title, *re.split(r",\s*|\s+and\s+", doc.title)]
-    names += [item.term for item in doc.section(SectionKind.CONCEPTS) if item.term]
+    terms = [item.term for item in doc.section(SectionKind.CONCEPTS) if item.term]
+    names += terms + [inner for term in terms for inner in re.findall(r"\(([^)]*)\)", term)]
     return [s for s in (set(stems(n)) for n in names) if s]
 
 

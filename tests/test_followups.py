@@ -1,0 +1,200 @@
+"""Follow-ups resolved against the conversation's context, on the real engine: every expected
+fact is read from the catalogue, and the context travels through Rasa's slots between turns."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from actions.answers import followup
+from actions.answers.advice import advice
+from actions.answers.context import Context, misconception_key
+from actions.answers.followup import LAST, Form
+from actions.answers.tutor import Tutor
+from actions.knowledge.model import Catalogue, SectionKind
+
+from .engine import converse, shared_tutor
+
+NOT_FOUND = "couldn't find anything"
+ORDINALS = ["first", "second", "third", "fourth", "fifth"]
+
+
+@pytest.fixture(scope="module")
+def tutor() -> Tutor:
+    return shared_tutor()
+
+
+def _cat(tutor: Tutor) -> Catalogue:
+    return tutor.kb.catalogue
+
+
+@pytest.mark.parametrize(("message", "form", "position"), [
+    ("what's step 3?", Form.STEP, 3), ("and step five?", Form.STEP, 5),
+    ("the first step?", Form.STEP, 1), ("what is the last step?", Form.STEP, LAST),
+    ("tell me about the third one", Form.ORDINAL, 3), ("the last one please", Form.ORDINAL, LAST),
+    ("why not?", Form.WHY, None), ("why is that a mistake?", Form.WHY, None),
+    ("when was it passed?", Form.WHEN, None), ("which topic covers it?", Form.WHERE, None),
+    ("where is it in my notes?", Form.WHERE, None), ("and SMART?", Form.MORE, None),
+    ("what about the Data Protection Act?", Form.MORE, None), ("tell me more", Form.DETAIL, None),
+])
+def test_the_form_of_a_follow_up_is_read_from_its_words(message: str, form: Form,
+                                                        position: int | None) -> None:
+    read = followup.read(message)
+    assert read is not None and read.form is form and read.position == position
+
+
+@pytest.mark.parametrize("message", ["what does HEAT stand for?", "how should I handle a complaint?",
+                                     "quiz me", "the customer is always right"])
+def test_questions_are_not_follow_ups(message: str) -> None:
+    assert followup.read(message) is None
+
+
+@pytest.mark.parametrize("phrasing", ["what's step {n}?", "and step {n}?", "the {ord} step?",
+                                      "what is the {ord} step?"])
+def test_a_step_of_the_model_just_explained(tutor: Tutor, phrasing: str) -> None:
+    for model in _cat(tutor).models:
+        for n, step in enumerate(model.steps, 1):
+            first, reply = converse(tutor, f"explain the {model.name} model",
+                                    phrasing.format(n=n, ord=ORDINALS[n - 1]))
+            assert first.kind == "model"
+            assert f"Step {n} of **{model.name}** is **{step}**" in reply.text, (model.name, n)
+
+
+def test_the_last_step_is_not_read_as_a_model_named_last(tutor: Tutor) -> None:
+    for model in _cat(tutor).models:
+        _, reply = converse(tutor, f"tell me about {model.name}", "what is the last step?")
+        assert f"is **{model.steps[-1]}**" in reply.text and f"of **{model.name}**" in reply.text
+
+
+def test_a_step_past_the_end_is_said_to_be_missing(tutor: Tutor) -> None:
+    model = _cat(tutor).models[0]
+    _, reply = converse(tutor, f"explain {model.name}", f"what's step {len(model.steps) + 1}?")
+    assert f"has {len(model.steps)} steps" in reply.text
+
+
+@pytest.mark.parametrize("phrasing", ["and {name}?", "what about {name}?", "how about {name}?"])
+def test_another_model_after_a_model(tutor: Tutor, phrasing: str) -> None:
+    models = [m for m in _cat(tutor).models if m.acronym]
+    for before, after in itertools.pairwise(models):
+        _, reply = converse(tutor, f"what does {before.name} stand for?",
+                            phrasing.format(name=after.name))
+        assert all(step in reply.text for step in after.steps), (before.name, after.name)
+
+
+@pytest.mark.parametrize("phrasing", ["what about the {stem}?", "and the {stem}?"])
+def test_another_law_after_a_law(tutor: Tutor, phrasing: str) -> None:
+    laws = [law for law in _cat(tutor).laws if law.year]
+    for before, after in itertools.pairwise(laws):
+        stem = after.name.removesuffix(f" {after.year}")
+        _, reply = converse(tutor, f"tell me about the {before.name}", phrasing.format(stem=stem))
+        assert f"**{after.name}**" in reply.text
+
+
+@pytest.mark.parametrize("question", ["when was it passed?", "what year is it from?",
+                                      "when did it come in?"])
+def test_the_year_of_the_law_just_explained(tutor: Tutor, question: str) -> None:
+    for law in _cat(tutor).laws:
+        _, reply = converse(tutor, f"what is the {law.name}?", question)
+        if law.year:
+            assert str(law.year) in reply.text and law.name in reply.text
+        else:
+            assert "don't give a year" in reply.text
+
+
+@pytest.mark.parametrize("question", ["where is it in my notes?", "which topic covers it?",
+                                      "which topic is that in?"])
+def test_where_the_subject_is_in_the_notes(tutor: Tutor, question: str) -> None:
+    cat = _cat(tutor)
+    for model in cat.models:
+        _, reply = converse(tutor, f"explain the {model.name} model", question)
+        assert cat.topic_of(model.source.doc) in reply.text
+    for law in cat.laws:
+        _, reply = converse(tutor, f"what is the {law.name}?", question)
+        assert all(cat.topic_of(doc) in reply.text for doc in law.docs), law.name
+    for abbr in cat.abbreviations:
+        _, reply = converse(tutor, f"what is {abbr.short}?", question)
+        assert cat.topic_of(abbr.source.doc) in reply.text
+    assert all(doc.name not in reply.text for doc in cat.documents)  # no file names
+
+
+@pytest.mark.parametrize("question", ["why not?", "why is that a mistake?", "why?",
+                                      "why is that wrong?"])
+def test_why_a_misconception_is_a_mistake(tutor: Tutor, question: str) -> None:
+    for m in _cat(tutor).misconceptions:
+        context = Context(misconception=misconception_key(m), focus="misconception")
+        (reply,) = converse(tutor, question, context=context)
+        assert m.text in reply.text and advice(m.text) in reply.text
+
+
+def test_why_after_an_answer_about_mistakes(tutor: Tutor) -> None:
+    first, reply = converse(tutor, "what body language should I steer clear of?", "why?")
+    assert first.kind == "advice"
+    assert "mistake" in reply.text and first.context is not None
+    m = next(m for m in _cat(tutor).misconceptions
+             if misconception_key(m) == first.context.misconception)
+    assert m.text in reply.text
+
+
+@pytest.mark.parametrize("phrasing", ["tell me about the {ord} one", "the {ord} one please",
+                                      "the {ord} topic", "and the {ord} one?"])
+def test_a_topic_from_the_list_by_its_position(tutor: Tutor, phrasing: str) -> None:
+    docs = _cat(tutor).documents
+    for n, doc in enumerate(docs):
+        listed, reply = converse(tutor, "what topics are there?", phrasing.format(ord=ORDINALS[n]))
+        assert listed.kind == "topics"
+        assert reply.kind == "topic" and reply.text.startswith(f"**{doc.topic}**")
+        assert doc.section(SectionKind.CONCEPTS)[0].text in reply.text
+    _, last = converse(tutor, "list the topics", "the last one")
+    assert last.text.startswith(f"**{docs[-1].topic}**")
+
+
+@pytest.mark.parametrize("phrasing", ["and {short}?", "what about {short}?"])
+def test_another_abbreviation_after_an_abbreviation(tutor: Tutor, phrasing: str) -> None:
+    abbreviations = _cat(tutor).abbreviations
+    for before, after in itertools.pairwise(abbreviations):
+        _, reply = converse(tutor, f"what does {before.short} mean?", phrasing.format(short=after.short))
+        assert after.long in reply.text
+
+
+def test_tell_me_more_about_a_model_law_or_topic(tutor: Tutor) -> None:
+    cat = _cat(tutor)
+    for model in cat.models:
+        _, more = converse(tutor, f"what does {model.name} stand for?", "tell me more")
+        assert more.kind == "more" and model.name in more.text
+        assert cat.topic_of(model.source.doc) in more.text
+    for law in cat.laws:
+        _, more = converse(tutor, f"what is the {law.name}?", "go on")
+        assert more.kind == "more" and law.name in more.text
+    for doc in cat.documents:
+        _, more = converse(tutor, f"tell me about topic {int(doc.number or 0)}", "tell me more")
+        tips = [t.text for t in cat.tips if t.source.doc == doc.name]
+        assert all(tip in more.text for tip in tips)
+
+
+def test_guidance_for_the_same_topic_and_then_another(tutor: Tutor) -> None:
+    cat = _cat(tutor)
+    first, second = cat.documents[0], cat.documents[2]
+    tips, marks, other = converse(tutor, f"exam tips for topic {int(first.number or 0)}",
+                                  "and the marking points?", f"and topic {int(second.number or 0)}?")
+    assert tips.kind == "tips" and marks.kind == "marking" and other.kind == "marking"
+    assert _bullets(marks.text) == [g.text for g in cat.marking_points if g.source.doc == first.name]
+    assert _bullets(other.text) == [g.text for g in cat.marking_points if g.source.doc == second.name]
+
+
+def test_a_follow_up_with_nothing_to_follow_is_answered_as_a_question(tutor: Tutor) -> None:
+    for message in ("what's step 2?", "why not?", "when was it passed?", "tell me more"):
+        reply = tutor.respond(message, Context())
+        assert reply.kind != "model" and "Traceback" not in reply.text
+
+
+def test_the_context_survives_rasa_slots() -> None:
+    context = Context(model="HEAT", law="Equality Act 2010", abbreviation="FCR", topic="002",
+                      misconception="x.txt:3", topics=("000", "001"), focus="model")
+    assert Context.from_slots(context.to_slots()) == context
+    assert Context.from_slots({}) == Context()
+    assert Context.from_slots({"listed_topics": "not a list", "focus": 3}) == Context()
+
+
+def _bullets(text: str) -> list[str]:
+    return [line[2:] for line in text.splitlines() if line.startswith("- ")]
