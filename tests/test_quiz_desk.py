@@ -156,7 +156,7 @@ def test_no_idea_gets_a_hint_once_then_counts_as_wrong(desk: QuizDesk, text: str
     assert (after.attempts, after.correct) == (before.attempts + 1, before.correct)
 
 
-@pytest.mark.parametrize("text", ["ok", "thanks", "hi", "cheers"])
+@pytest.mark.parametrize("text", ["ok", "thanks", "hi", "cheers", "yes", "no"])
 def test_chat_is_never_ignored(desk: QuizDesk, text: str) -> None:
     q = _reach(desk, "6 questions on HEAT", _is(Kind.MODEL_LETTER, "HEAT", "Empathise"))
     nudge = desk.take(LEARNER, text, intent="thanks")

@@ -99,7 +99,7 @@ def test_yes_and_no_on_true_or_false(text: str, value: bool | None) -> None:
     [("no idea", "unsure"), ("not sure", "unsure"), ("I don't know", "unsure"), ("dunno", "unsure"),
      ("lol no idea", "unsure"), ("idk lol", "unsure"),
      ("ok", "chat"), ("thanks", "chat"), ("hi", "chat"), ("?", "unsure"), ("Thank", "chat"),
-     ("Listen", None), ("no", None)],
+     ("Listen", None), ("no", "chat"), ("no, it's a myth", None)],
 )
 def test_non_answers_are_recognised(text: str, kind: str | None) -> None:
     assert non_answer(text) == kind

@@ -42,11 +42,13 @@ _UNSURE = re.compile(
     r"(?:i\s+)?(?:cant|can not|cannot|dont) remember|(?:i\s+)?forg[eo]t|no clue at all|no idea at all"
     r")(?:\s+(?:sorry|tbh|really|mate|at all|to be honest|the answer|this one|that one|lol|haha))*$"
 )
-# Chat that answers nothing: acknowledgements, thanks, greetings, a pass, bare punctuation.
+# Chat that answers nothing: acknowledgements, thanks, greetings, a pass, bare punctuation; yes or
+# no too, except on a true/false question, where they are answers (see :func:`truth`).
 _CHAT = frozenset((
     "ok", "okay", "k", "kk", "okey", "alright", "right", "thanks", "thank", "you", "ty", "thx",
     "cheers", "hi", "hello", "hey", "hiya", "lol", "hmm", "um", "umm", "erm", "pass", "sure",
-    "cool", "nice", "great", "fine", "oh", "ah", "so", "well", "yo",
+    "cool", "nice", "great", "fine", "oh", "ah", "so", "well", "yo", "yes", "yeah", "yep", "no", "nope",
+    "nah", "bye", "goodbye",
 ))
 
 NonAnswer = Literal["unsure", "chat"]

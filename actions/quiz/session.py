@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..answers.reply import Button, Reply
-from .forms import non_answer
+from .forms import non_answer, truth
 from .grading import Verdict, grade
 from .meaning import Meaning
 from .progress import Marked, Progress
@@ -121,7 +121,8 @@ class QuizSession:
         if said == "unsure" and not state["hinted"]:
             return self._hint(state, question, "No problem: have a go with that, or say 'skip'.")
         verdict = grade(question, text, self.meaning)
-        if said == "chat" and not verdict.correct and not state["hinted"]:
+        answered = question.kind is Kind.TRUE_FALSE and truth(text) is not None  # "no" answers one
+        if said == "chat" and not verdict.correct and not state["hinted"] and not answered:
             return self._hint(state, question, f"'{text.strip()}' doesn't look like an answer to the "
                                                "question: have a go, or say 'skip'.")
         return self._advance(state, question, verdict, text)
