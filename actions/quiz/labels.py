@@ -31,6 +31,7 @@ class Disagreement:
 
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
+    """The cases of one labelled file."""
     return yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
 
 

@@ -68,11 +68,13 @@ class Marked:
     at: datetime
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, to keep in the quiz state until the next answer."""
         return {"attempt": self.attempt_id, "card_before": self.card_before, "at": self.at.isoformat(),
                 "due": self.due.isoformat()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Marked:
+        """The :class:`Marked` that :meth:`to_dict` saved."""
         return cls(datetime.fromisoformat(data["due"]), data["attempt"], data["card_before"],
                    datetime.fromisoformat(data["at"]))
 
