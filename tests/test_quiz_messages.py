@@ -97,7 +97,8 @@ def test_yes_and_no_on_true_or_false(text: str, value: bool | None) -> None:
 @pytest.mark.parametrize(
     ("text", "kind"),
     [("no idea", "unsure"), ("not sure", "unsure"), ("I don't know", "unsure"), ("dunno", "unsure"),
-     ("lol no idea", "unsure"), ("idk lol", "unsure"),
+     ("lol no idea", "unsure"), ("idk lol", "unsure"), ("this one is hard", "unsure"),
+     ("hmm let me think", "chat"), ("hang on", "chat"),
      ("ok", "chat"), ("thanks", "chat"), ("hi", "chat"), ("?", "unsure"), ("Thank", "chat"),
      ("Listen", None), ("no", "chat"), ("no, it's a myth", None)],
 )

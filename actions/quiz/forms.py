@@ -39,8 +39,15 @@ _UNSURE = re.compile(
     r"^(?:(?:um+|hmm+|erm|uh+|oh|well|ok|okay|lol|haha|sorry|honestly|to be honest|tbh)\s+)*"
     r"(?:i\s+)?(?:have\s+)?(?:"
     r"no idea|no clue|not a clue|idk|dunno|unsure|not sure|im not sure|(?:do not|dont|really dont) know|"
-    r"(?:i\s+)?(?:cant|can not|cannot|dont) remember|(?:i\s+)?forg[eo]t|no clue at all|no idea at all"
+    r"(?:i\s+)?(?:cant|can not|cannot|dont) remember|(?:i\s+)?forg[eo]t|no clue at all|no idea at all|"
+    r"(?:this|that|it)(?: one)? is (?:too )?(?:hard|difficult|tricky|tough)|(?:thats|its) (?:too )?"
+    r"(?:hard|difficult|tricky|tough)|(?:i\s+)?(?:have|ve) no (?:idea|clue)"
     r")(?:\s+(?:sorry|tbh|really|mate|at all|to be honest|the answer|this one|that one|lol|haha))*$"
+)
+# Someone still thinking: not an answer yet ("let me think", "hang on").
+_STALL = re.compile(
+    r"^(?:(?:um+|hmm+|erm|uh+|ok|okay|oh|well)\s+)*(?:let me think|give me a (?:sec|second|minute|moment)|"
+    r"hold on|hang on|wait|one sec|one second|thinking|just a (?:sec|second|minute|moment))(?: please)?$"
 )
 # Chat that answers nothing: acknowledgements, thanks, greetings, a pass, bare punctuation; yes or
 # no too, except on a true/false question, where they are answers (see :func:`truth`).
@@ -112,6 +119,7 @@ def non_answer(text: str) -> NonAnswer | None:
     tokens = words(text)
     if not tokens:
         return "unsure" if "?" in text else "chat"  # "?" is someone lost; "..." or ":)" says nothing
-    if _UNSURE.match(" ".join(tokens)):
+    plain = " ".join(tokens)
+    if _UNSURE.match(plain):
         return "unsure"
-    return "chat" if all(token in _CHAT for token in tokens) else None
+    return "chat" if _STALL.match(plain) or all(token in _CHAT for token in tokens) else None
