@@ -306,3 +306,10 @@ def test_a_non_answer_cannot_be_contested(desk: QuizDesk) -> None:
     desk.take(LEARNER, "no idea")  # counted wrong
     assert "isn't an answer I can re-mark" in desk.contest(LEARNER).text
     assert desk.progress.overrides(LEARNER) == []
+
+
+def test_a_guess_phrased_as_a_question_is_graded_when_it_is_right(desk: QuizDesk) -> None:
+    _reach(desk, "7 questions on LATER", _is(Kind.MODEL_WHICH, "LATER"))
+    reply = desk.take(LEARNER, "how about LATER?")
+    assert reply is not None and reply.text.startswith("Correct!")
+    assert desk.take(LEARNER, "what about GDPR?") is None  # not the answer: a question for the tutor

@@ -15,7 +15,7 @@ from ..answers.resolve import find_abbreviations, find_laws, find_models
 from ..knowledge.base import KnowledgeBase
 from .grading import grade
 from .meaning import Meaning
-from .messages import Move, is_contest, is_question, read
+from .messages import Move, is_contest, is_guess, is_question, read
 from .progress import Progress, Score
 from .questions import Question
 from .selection import QuestionBank
@@ -91,9 +91,10 @@ class QuizDesk:
         question = session.current()
         assert question is not None
         move = read(message)
-        if move in (Move.STOP, Move.HINT, Move.SKIP, Move.REPEAT) and grade(
-                question, message, self.meaning).correct:
-            move = Move.ANSWER  # "End" is CARE's last step before it is a way to leave
+        maybe_answer = move in (Move.STOP, Move.HINT, Move.SKIP, Move.REPEAT) or (
+            move is Move.ASK and is_guess(message))
+        if maybe_answer and grade(question, message, self.meaning).correct:
+            move = Move.ANSWER  # "End" is CARE's last step before a way to leave; "how about LATER?"
         elif move is Move.ANSWER and _PAYLOADS.get(intent, "start") != "start" \
                 and set(words(message)) & _CUES and not grade(question, message, self.meaning).score:
             return self.command(learner, _PAYLOADS[intent])

@@ -108,6 +108,11 @@ def asks_for_answer(text: str) -> bool:
     return bool(_ANSWER_WANTED.search(plain)) and ("answer" in plain or plain.startswith("just tell me"))
 
 
+def is_guess(text: str) -> bool:
+    """True for a question that may be a guess at the answer: "how about LATER?", "what about GDPR?"."""
+    return bool(re.match(r"^(?:how|what) about \S+(?: \S+){0,3}$", _plain(text)))
+
+
 def is_question(text: str) -> bool:
     """True when a message asks the tutor something rather than answering the quiz."""
     stripped = text.strip()
