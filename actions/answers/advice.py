@@ -32,7 +32,7 @@ _INSTEAD = re.compile(r",\s+(?:relying|rather|instead)\b.*$", re.I)
 # X", "..., without considering X", "...; failing to X", "..., rather than understanding X".
 _UNDONE = re.compile(
     r"(?:,|;)\s+(?P<how>ignoring|neglecting|overlooking|without|rather than|failing to|"
-    r"neglecting to|forgetting to)\s+(?P<rest>.+)$", re.I)
+    r"neglecting to|forgetting to|relying(?: instead)?)\s+(?P<rest>.+)$", re.I)
 # "Gathering feedback but neglecting to close the loop"
 _BUT_UNDONE = re.compile(
     r"^(?P<verb>\w+ing)\s+(?P<what>.+?)\s+but\s+(?:neglecting|failing|forgetting)\s+to\s+"
@@ -88,6 +88,8 @@ def _do_instead(how: str, rest: str) -> str:
     the clause does not read as an action ("without proper verification")."""
     how = how.lower()
     rest = re.sub(r"\btheir own\b", "your own", rest)
+    if how.startswith("relying"):
+        return f"don't rely {rest}"
     if how in ("ignoring", "neglecting", "overlooking"):
         return f"don't {_BASE[how]} {rest}"
     if how.endswith(" to"):

@@ -21,7 +21,6 @@ from itertools import pairwise
 import numpy as np
 
 from ..knowledge.base import KnowledgeBase
-from ..knowledge.index import Mode
 from ..knowledge.model import SectionKind
 from ..knowledge.passages import Passage, passages_of
 from ..knowledge.titles import stems
@@ -120,13 +119,11 @@ class Ranker:
         """Passages of ``sections`` (and ``docs``) for ``message``, best first. A passage scores
         the mean of its score for the whole question and for the question's focus words alone
         (so "customer service" in every question and every passage weighs less)."""
-        seen: dict[str, Passage] = {}
-        for mode in (Mode.HYBRID, Mode.DENSE):
-            for hit in self.kb.search(message, k=_CANDIDATES, mode=mode, sections=sections, docs=docs):
-                seen.setdefault(hit.passage.id, hit.passage)
-        if not seen:
+        # hybrid candidates: the union of the dense and the BM25 rankings' heads
+        passages = [h.passage for h in self.kb.search(message, k=_CANDIDATES, sections=sections,
+                                                       docs=docs)]
+        if not passages:
             return []
-        passages = list(seen.values())
         queries = [self.kb.embed(message)]
         if (words := focus_words(message)) and words != message:
             queries.append(self.kb.embed(words))
