@@ -26,6 +26,7 @@ from .servers import TutorServers
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 OVERSIZED = 200_000
+OVERSIZED_TEXT = ("what does the customer need from me today " * 5000)[:OVERSIZED]  # ~35,000 words
 UNSAFE = "[your notes](javascript:alert(document.cookie)) <img src=x onerror=alert(1)>"
 
 
@@ -74,7 +75,7 @@ def user_texts(servers: TutorServers, sender: str) -> list[str]:
 
 def test_rest_answers_an_oversized_message_without_nlu(servers: TutorServers) -> None:
     sender = f"big-{uuid.uuid4().hex[:8]}"
-    replies = servers.say(sender, "a" * OVERSIZED, timeout=30)
+    replies = servers.say(sender, OVERSIZED_TEXT, timeout=30)
     assert len(replies) == 1 and f"{OVERSIZED} characters" in replies[0]["text"], replies
     assert user_texts(servers, sender) == []
 
@@ -92,7 +93,7 @@ def test_socketio_answers_an_oversized_message_and_other_learners_are_not_held_u
         rest_reply["seconds"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    page.say("a" * OVERSIZED)
+    page.say(OVERSIZED_TEXT)
     other = threading.Thread(target=other_learner)
     other.start()
     notice = page.reply(timeout=60)

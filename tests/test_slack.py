@@ -240,7 +240,8 @@ def test_a_button_click_is_answered(slack) -> None:
 
 def test_an_oversized_message_gets_the_screening_notice_without_nlu(slack) -> None:
     servers, fake = slack
-    assert post(servers, event("a" * 200_000, "ULEARNER7", "DLEARNER7")).status_code == 200
+    pasted = ("what does the customer need " * 8000)[:200_000]  # ~35,000 words
+    assert post(servers, event(pasted, "ULEARNER7", "DLEARNER7")).status_code == 200
     notice = texts(fake.wait_for_posts("DLEARNER7"))
     assert "200000 characters" in notice, notice
     assert [e for e in servers.tracker("ULEARNER7")["events"] if e["event"] == "user"] == []
