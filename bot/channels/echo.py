@@ -5,8 +5,8 @@ about '...'"). Each output channel passes every reply through its function here:
 
 * Slack (:func:`for_slack`): ``&``, ``<`` and ``>`` are escaped as Slack's formatting rules ask,
   so no ``<!channel>``, ``<!here>``, ``<!everyone>``, ``<@U...>`` or ``<url|label>`` written by a
-  learner ever becomes a ping or a link. (Plain ``@channel`` notifies nobody: chat.postMessage
-  only links names when asked to.)
+  learner ever becomes a ping or a link. (Plain ``@channel`` text notifies nobody: chat.postMessage
+  turns it into a mention only with ``parse=full`` or ``link_names``, which the tutor never sends.)
 * the web page (:func:`for_web`): markdown links, images, reference definitions and autolinks whose
   address is not http(s), mailto, tel or relative (``javascript:``, ``data:``, ``vbscript:``...)
   are reduced to their text, and ``<`` is escaped so no raw HTML or autolink is left.
