@@ -64,6 +64,9 @@ def require_token(app: Sanic, token: str) -> None:
     app.register_middleware(check_token, "request")
 
 
+RESPONSE_TIMEOUT = 300  # seconds
+
+
 def create_app(
     action_executor: ActionExecutor,
     token: str | None = None,
@@ -74,6 +77,9 @@ def create_app(
     """rasa-sdk's app, with the token check when ``token`` is given."""
     app = create_app_for_serve(action_executor, cors_origins=cors_origins, auto_reload=auto_reload,
                                endpoints=endpoints)
+    # The first call loads the engine (MiniLM, spaCy, the index): on a loaded 2-core machine that
+    # can outlast Sanic's 60 s default, which would cut the learner's first turn off.
+    app.config.RESPONSE_TIMEOUT = RESPONSE_TIMEOUT
     if token:
         require_token(app, token)
     return app
