@@ -308,6 +308,17 @@ async def test_a_quiz_running_without_the_form_takes_the_message_and_restores_th
     assert {"event": "active_loop", "name": "quiz_form", "timestamp": None} in events
 
 
+async def test_a_quiz_request_nlu_missed_starts_the_quiz_and_its_form(desk: QuizDesk,
+                                                                     tutor: Tutor) -> None:
+    model = max(tutor.kb.catalogue.models, key=lambda m: len(m.name))
+    dispatcher = CollectingDispatcher()
+    events = await answers.ActionAnswer().run(
+        dispatcher, tracker(f"quiz me on the {model.name} model", "ask_model", sender=LEARNER), {})
+    assert dispatcher.messages[0]["text"].startswith("Quiz:")
+    assert {"event": "active_loop", "name": "quiz_form", "timestamp": None} in events
+    assert desk.active(LEARNER)
+
+
 async def test_a_new_quiz_request_mid_quiz_starts_one(desk: QuizDesk) -> None:
     await _start(desk, "quiz me on legislation")
     again, _ = await _say(quiz.ValidateQuizForm(), "start a new quiz on the models", "start_quiz")

@@ -178,3 +178,13 @@ def test_a_contested_verdict_counts_and_is_recorded(servers: TutorServers,
     assert "correct" in contested.lower(), contested
     servers.say(learner, "stop")
     assert _text(servers.say(learner, "how am I doing?")).startswith("Overall: 1/1 right")
+
+
+def test_a_quiz_on_a_topic_named_by_number(servers: TutorServers, bank: QuestionBank) -> None:
+    doc = bank.catalogue.documents[1]
+    learner = f"quiz-{uuid.uuid4().hex[:8]}"
+    reply = servers.say(learner, f"quiz me on topic {int(doc.doc_id)}")
+    for _ in range(3):
+        question = _asked(bank, reply)
+        assert question.doc == doc.name and doc.topic in _text(reply), _text(reply)
+        reply = servers.say(learner, "skip")
