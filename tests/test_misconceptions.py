@@ -1,0 +1,115 @@
+"""The misconception detector on the real documents, the real MiniLM model and spaCy's parse.
+
+The messages here are written for these tests (none is copied from the evaluation sets): what a
+learner would say that takes a misconception's mistaken side, and what takes its correct side, asks
+about it, or asks the tutor for help with it. Each held message names a word that the quoted
+misconception must contain, so a correction of the wrong misconception fails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from actions.answers.misconceptions import MisconceptionDetector
+from actions.answers.stance import read_message
+from actions.knowledge.base import KnowledgeBase
+
+from .helpers import NEW_DOC, copy_seeds
+
+
+@pytest.fixture(scope="module")
+def detector(tmp_path_factory: pytest.TempPathFactory) -> MisconceptionDetector:
+    base = tmp_path_factory.mktemp("misconceptions")
+    kb = KnowledgeBase(copy_seeds(base / "knowledge"), base / "index")
+    kb.rebuild()
+    return MisconceptionDetector(kb)
+
+
+@pytest.mark.parametrize(("message", "word"), [
+    ("whatever a customer wants, they get it, because customers are never wrong", "always right"),
+    ("handling complaints is only ever the team leader's responsibility", "manager"),
+    ("there's no point keeping a log of the calls I take", "log"),
+    ("frankly, customer service is just marketing by another name", "sales"),
+    ("we can pass customer information to any partner company without asking anyone", "shared"),
+    ("I never bother adapting the way I talk to different customers", "tailor"),
+    ("Is it ok to read a customer's account details out before checking their identity?",
+     "verification"),
+    ("proactive service and reactive service are exactly the same thing", "proactive"),
+])
+def test_a_held_misconception_is_corrected_with_the_right_one(
+    detector: MisconceptionDetector, message: str, word: str
+) -> None:
+    match = detector.check(message)
+    assert match is not None, message
+    assert word in match.misconception.text.lower(), (message, match.misconception.text)
+
+
+@pytest.mark.parametrize("message", [
+    # wh-questions, wherever the question word stands
+    "during a phone call, how should I confirm who the caller is?",
+    "for the assessment, what counts as closing the feedback loop?",
+    "we should close the loop with customers when, exactly?",
+    "proactive service means what, exactly?",
+    # requests
+    "could you give me some pointers on logging calls?",
+    "explain why adapting my communication style matters",
+    "any advice on passing complaints to a manager?",
+    "walk me through how to handle customer data safely",
+    # the correct view, stated with and without a negation word
+    "I check a caller's security answers before I look at their account",
+    "every colleague plays a part in putting complaints right",
+    "we always let customers know what changed because of their comments",
+    "I don't share anyone's details unless they have agreed to it",
+    "customer service is about helping people, not pushing sales",
+    # chatter
+    "thanks, I think I get it now",
+])
+def test_questions_requests_and_the_correct_view_are_not_corrected(
+    detector: MisconceptionDetector, message: str
+) -> None:
+    match = detector.check(message)
+    assert match is None, (message, match and match.misconception.text)
+
+
+@pytest.mark.parametrize(("message", "asks"), [
+    ("in a role play, what should I say first?", True),
+    ("the loop gets closed how?", True),
+    ("tips on writing call notes please", True),
+    ("can you test me on data protection", True),
+    ("I confirm who I'm speaking to before I open an account", False),
+    ("I tell customers what we changed", False),
+    ("when I take a complaint I deal with it myself", False),
+])
+def test_speech_acts_are_read_from_the_parse(message: str, asks: bool) -> None:
+    assert read_message(message).information_request is asks
+
+
+def test_negation_and_narrowing_are_read_per_clause() -> None:
+    clauses = read_message("the customer isn't always right, so I follow our policies").clauses
+    assert [c.negated for c in clauses] == [True, False]
+    contrast = read_message("complaints are the manager's job, not mine").whole
+    assert not contrast.negated and contrast.exclusive
+    assert read_message("good service is more than being friendly").whole.broadened
+
+
+def test_claims_are_embedded_once_per_build(detector: MisconceptionDetector) -> None:
+    table = detector._rows()
+    detector.check("the customer is always right whatever they ask for")
+    assert detector._rows() is table
+
+
+def test_a_new_document_is_checked_without_code_changes(tmp_path: Path) -> None:
+    folder = copy_seeds(tmp_path / "k")
+    kb = KnowledgeBase(folder, tmp_path / "i")
+    kb.rebuild()
+    detector = MisconceptionDetector(kb)
+    message = "if you escalate a call to a supervisor it means you failed"
+    before = detector.check(message)
+    assert before is None or "escalating a call" not in before.misconception.text
+    (folder / "005_escalation.txt").write_text(NEW_DOC, encoding="utf-8")
+    KnowledgeBase(folder, tmp_path / "i").rebuild()
+    match = detector.check(message)
+    assert match is not None and "escalating" in match.misconception.text
+    assert detector.check("when should I escalate a call?") is None
