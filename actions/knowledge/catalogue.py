@@ -206,6 +206,8 @@ def extract_misconception(item: Item) -> Misconception:
             # "Confusing A with B; A is about C": the sentence after the semicolon is the truth
             claims.append(Claim(extra[:1].lower() + extra[1:], negated=True))
     claims.extend(_neglected_in(tail))
+    if instead := _INSTEAD.match(tail):  # "..., relying instead on vague assessments"
+        claims.append(Claim(f"{instead['verb']} {instead['what']}".strip(" ."), negated=False))
     claims.extend(_sameness(c) for c in list(claims) if c.negated and _DIFFERENTIATE.match(c.text))
     if without := re.match(r"without\s+(?P<what>.+?)(?:,\s+(?:which|leading|resulting|rather)\b|$)",
                            tail, re.I):
@@ -224,6 +226,10 @@ _NEGLECTED = re.compile(
     r"\b(?:rather than|instead of|(?<!^)ignoring|(?<!^)neglecting|(?<!^)overlooking)\s+"
     r"(?:understanding\s+|recognizing\s+|recognising\s+|considering\s+)?(?P<what>[^,;]+)", re.I
 )
+
+
+# A tail that goes on with what the mistaken learner does in place of the right thing.
+_INSTEAD = re.compile(r"^(?P<verb>\w+ing)\s+instead\s+(?P<what>[^,;]+)", re.I)
 
 
 def _neglected_in(tail: str) -> list[Claim]:
