@@ -39,16 +39,17 @@ index: $(VENV)/.installed ## Build or refresh the knowledge index
 train: $(RASA_VENV)/.installed ## Train the Rasa model if bot/ or data/ changed since the last training
 	@scripts/train_if_changed.sh
 
-# The chat page's widget comes from npm (web/package-lock.json); `npm ci` copies it into web/dist.
+# The chat page's client (web/src/) is bundled with its npm packages (web/package-lock.json) into
+# web/dist by web/build.mjs (esbuild); `npm ci` runs only when the lock file changed.
 WEB_STAMP := web/node_modules/.installed
 $(WEB_STAMP): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	@touch $@
 
-web/dist/rasa-webchat.js: $(WEB_STAMP) web/build.mjs
+web/dist/tutor-chat.js: $(WEB_STAMP) web/build.mjs $(wildcard web/src/*)
 	cd web && npm run --silent build
 
-web: web/dist/rasa-webchat.js ## Install the chat page's widget from npm (only when the lock file changed)
+web: web/dist/tutor-chat.js ## Build the chat page's client from npm packages (npm ci only when the lock file changed)
 
 run: install index train web ## Install, index, train if needed, start both servers and the chat page
 	$(PY) scripts/run.py

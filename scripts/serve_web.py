@@ -1,8 +1,8 @@
 """Serve the chat page (web/) on port 8000, telling it where the Rasa server is.
 
-Standard library only. ``web/dist/`` (the chat widget and its font, copied out of node_modules)
-must exist: ``make web`` or ``npm ci --prefix web`` builds it. ``/config.js`` is generated from
-the options, so the same page can talk to any Rasa server:
+Standard library only. ``web/dist/`` (the chat client bundled from web/src/ with its npm
+dependencies, and its font) must exist: ``make web`` or ``npm ci --prefix web`` builds it.
+``/config.js`` is generated from the options, so the same page can talk to any Rasa server:
 
     .venv/bin/python scripts/serve_web.py                      # Rasa on this host, port 5005
     .venv/bin/python scripts/serve_web.py --rasa-url http://localhost:5105 --port 8100
@@ -24,7 +24,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 WEB = Path(__file__).resolve().parent.parent / "web"
-# The page, its script and style, and the built widget; anything else is 404.
+# The page, its script and style, and the built chat client; anything else is 404 (web/src/ and
+# node_modules/ are build inputs, not served).
 PUBLIC = ("/", "/index.html", "/app.js", "/style.css", "/favicon.svg", "/dist/")
 
 
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     args = parser.parse_args(argv)
 
-    if not (WEB / "dist" / "rasa-webchat.js").is_file():
+    if not (WEB / "dist" / "tutor-chat.js").is_file():
         print("web/dist is missing: run 'make web' (npm ci in web/) first", file=sys.stderr)
         return 1
     server = make_server(args.host, args.port, args.rasa_url, args.rasa_port, args.quiet)

@@ -1,16 +1,20 @@
 """The chat page in a real browser: Debian's Chromium, headless, driven by Playwright.
 
 scripts/serve_web.py serves web/ on a free port, pointed at the session's Rasa server; the page's
-rasa-webchat widget talks to Rasa's socket.io channel. A learner asks a question, answers a quiz by
-clicking a button, reloads the page and still sees the conversation. A screenshot is saved to
-artifacts/web_widget.png. Chromium comes from scripts/ensure_browser.sh (never `playwright install`).
+chat client (web/src/, bundled into web/dist) talks to Rasa's socket.io channel. A learner asks a
+question, answers a quiz by clicking, by typing and by keyboard alone, reloads the page and still
+sees the conversation. With a quiz question showing, axe-core (web/node_modules, from the lock
+file) finds no WCAG 2.0-2.2 A/AA violation at 1000 px and 360 px wide; screenshots of both are
+saved in artifacts/. Chromium comes from scripts/ensure_browser.sh (never `playwright install`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,18 +26,22 @@ pytestmark = pytest.mark.e2e
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-BOT = ".rw-message .rw-response"
-REPLY_BUTTON = ".rw-replies .rw-reply"
+LOG = "[role=log]"
+BOT = ".tc-msg--bot .tc-bubble"
+USER = ".tc-msg--user .tc-bubble"
+REPLY_BUTTON = ".tc-options button.tc-option"
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 if not CHROMIUM.exists():
     pytest.skip("Chromium is missing: run scripts/ensure_browser.sh", allow_module_level=True)
-if not (ROOT / "web" / "dist" / "rasa-webchat.js").exists():
-    pytest.skip("web/dist is missing: run 'make web'", allow_module_level=True)
+if not (ROOT / "web" / "dist" / "tutor-chat.js").exists() or not AXE.exists():
+    pytest.skip("web/dist or web/node_modules is missing: run 'make web'", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
@@ -56,18 +64,26 @@ def browser() -> Iterator:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, page_url: str):
+@contextmanager
+def open_page(browser, url: str, width: int = 1280, height: int = 860, **context_options) -> Iterator:
     """A fresh browser profile (its own localStorage: a new learner) on the chat page."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
     outside: list[str] = []
     context.on("request", lambda r: outside.append(r.url) if not _is_local(r.url) else None)
     tab = context.new_page()
     tab.set_default_timeout(60_000)
-    tab.goto(page_url)
-    yield tab
-    context.close()
+    tab.goto(url)
+    try:
+        yield tab
+    finally:
+        context.close()
     assert outside == [], f"the page fetched from outside this machine: {outside}"
+
+
+@pytest.fixture
+def page(browser, page_url: str):
+    with open_page(browser, page_url) as tab:
+        yield tab
 
 
 def _is_local(url: str) -> bool:
@@ -82,8 +98,8 @@ def bot_texts(page) -> list[str]:
 def wait_for_bot_messages(page, more_than: int) -> list[str]:
     """Wait for a reply (more than ``more_than`` bot messages), then until no more arrive.
 
-    The widget shows a reply's parts one after the other (Rasa splits texts at blank lines), so
-    the count has to stay the same for a couple of seconds before the reply is complete.
+    Rasa sends a reply's parts one after the other (it splits texts at blank lines), so the count
+    has to stay the same for a couple of seconds before the reply is complete.
     """
     page.wait_for_function(
         "([sel, n]) => document.querySelectorAll(sel).length > n", arg=[BOT, more_than], timeout=120_000
@@ -99,13 +115,18 @@ def wait_for_bot_messages(page, more_than: int) -> list[str]:
     return bot_texts(page)
 
 
+def message_box(page):
+    """The input, found by its label (so the test fails if the label goes)."""
+    return page.get_by_role("textbox", name="Your message")
+
+
 def ask(page, text: str) -> list[str]:
-    """Type ``text`` in the widget, send it, return the bot messages that came back."""
+    """Type ``text`` in the chat, send it, return the bot messages that came back."""
     before = len(bot_texts(page))
-    box = page.locator(".rw-new-message")
+    box = message_box(page)
     box.fill(text)
     box.press("Enter")
-    page.locator(".rw-client", has_text=text).last.wait_for()
+    page.locator(USER, has_text=text).last.wait_for()
     return wait_for_bot_messages(page, before)[before:]
 
 
@@ -115,20 +136,43 @@ def click_reply(page, index: int = 0) -> tuple[str, list[str]]:
     title = button.inner_text().strip()
     before = len(bot_texts(page))
     button.click()
-    page.locator(".rw-client", has_text=title).last.wait_for()
+    page.locator(USER, has_text=title).last.wait_for()
     return title, wait_for_bot_messages(page, before)[before:]
 
 
+def quiz_question_with_options(page) -> list[str]:
+    """Start a quiz and skip to a question that offers its options as buttons."""
+    question = ask(page, "10 questions on the models")
+    for _ in range(9):  # not every kind of question has options: skip to one that has
+        if page.locator(REPLY_BUTTON).count():
+            return question
+        question = ask(page, "skip")
+    assert page.locator(REPLY_BUTTON).count(), f"no quiz question offered buttons: {question}"
+    return question
+
+
+def focused(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const style = getComputedStyle(el);
+            return {cls: el.className, text: el.innerText || "", tag: el.tagName,
+                    outline: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth)};
+        }"""
+    )
+
+
 def test_question_button_and_history_after_reload(page) -> None:
-    # The widget opens with the tutor's greeting and its buttons, shown as quick replies.
+    # The chat opens with the tutor's greeting and its buttons, shown as quick replies.
     greeting = wait_for_bot_messages(page, 0)
     assert any("tutor" in t.lower() for t in greeting), greeting
     titles = page.locator(REPLY_BUTTON).all_inner_texts()
     assert "What topics are there?" in titles, titles
     page.wait_for_selector(".status[data-state='ok']")
 
-    _, topics = click_reply(page, titles.index("What topics are there?"))
+    title, topics = click_reply(page, titles.index("What topics are there?"))
     assert any("topic" in t.lower() for t in topics), topics
+    assert page.locator(USER).last.inner_text() == title  # the title is shown, the payload sent
 
     answer = "\n".join(ask(page, "What are the steps of the HEAT model?")).lower()
     for step in ("hear", "empathise", "apologise", "take action"):
@@ -136,29 +180,27 @@ def test_question_button_and_history_after_reload(page) -> None:
 
     # A reload keeps the conversation (localStorage + Rasa's session persistence) ...
     shown = bot_texts(page)
+    session = page.evaluate("() => JSON.parse(localStorage.getItem('tutor-chat')).sessionId")
     page.reload()
     page.locator(BOT).first.wait_for()
-    page.wait_for_timeout(1500)
+    page.wait_for_selector(".status[data-state='ok']")
+    page.wait_for_timeout(1500)  # no greeting may arrive: the conversation is not new
     assert bot_texts(page) == shown
-    assert page.locator(".rw-client", has_text="HEAT model").count() == 1
+    assert page.locator(USER, has_text="HEAT model").count() == 1
+    assert page.evaluate("() => JSON.parse(localStorage.getItem('tutor-chat')).sessionId") == session
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web_widget.png"))
 
-    # ... and the same Rasa conversation goes on.
-    more = ask(page, "and the LATER model?")
-    assert more, "no answer after the reload"
+    # ... and the same Rasa conversation goes on: a follow-up resolves against the last model.
+    more = "\n".join(ask(page, "and the LATER model?")).lower()
+    assert "listen" in more, more
 
 
 def test_quiz_answered_by_clicking_a_button(page) -> None:
     wait_for_bot_messages(page, 0)
-    question = ask(page, "10 questions on the models")
-    for _ in range(9):  # not every kind of question has options: skip to one that has
-        if page.locator(REPLY_BUTTON).count():
-            break
-        question = ask(page, "skip")
-    assert page.locator(REPLY_BUTTON).count(), f"no quiz question offered buttons: {question}"
+    quiz_question_with_options(page)
     _, feedback = click_reply(page, 0)
-    assert feedback, "no reply to the quiz answer"
+    assert feedback and feedback[0].startswith(("Correct", "Not quite")), feedback
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web_widget_quiz.png"))
 
@@ -188,3 +230,173 @@ def test_quiz_answered_by_typing(page, servers: TutorServers) -> None:
     assert feedback.startswith("Correct"), (question.prompt, feedback)
     thanks = "\n".join(ask(page, "thanks"))  # chat mid-quiz is the quiz's, not a chitchat reply
     assert "You're welcome" not in thanks and thanks.startswith(("Not quite", "Hint")), thanks
+
+
+# --- accessibility (WCAG 2.2 AA) -------------------------------------------------------------------
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations of the WCAG 2.0-2.2 A and AA rules on the page as it is now."""
+    page.add_script_tag(path=str(AXE))  # from node_modules: the page itself never loads axe
+    result = page.evaluate(
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [(n["target"], n["failureSummary"]) for n in v["nodes"][:5]]}
+        for v in result["violations"]
+    ]  # fmt: skip
+
+
+# axe leaves text over a gradient unchecked ("incomplete"): check it against each colour stop.
+GRADIENT_CONTRAST = r"""(targets) => {
+    const rgb = (s) => (s.match(/rgba?\([^)]*\)/g) || [])
+        .map((c) => c.match(/[\d.]+/g).slice(0, 3).map(Number));
+    const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255;
+        return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const ratio = (a, b) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+    const stops = rgb(getComputedStyle(document.body).backgroundImage);
+    return targets.map((t) => { const [fg] = rgb(getComputedStyle(document.querySelector(t)).color);
+        return [t, Math.min(...stops.map((s) => ratio(fg, s)))]; });
+}"""
+
+
+def gradient_contrast(page) -> list[tuple[str, float]]:
+    """The lowest contrast of each text that axe could not check (it sits on the page's gradient)."""
+    result = page.evaluate(
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['incomplete']})",
+        AXE_TAGS,
+    )
+    targets = [
+        n["target"][0]
+        for v in result["incomplete"] if v["id"] == "color-contrast"
+        for n in v["nodes"] if "gradient" in json.dumps(n["any"])
+    ]  # fmt: skip
+    return [tuple(pair) for pair in page.evaluate(GRADIENT_CONTRAST, targets)]
+
+
+@pytest.mark.parametrize("width", [1000, 360])
+def test_no_axe_violations_with_a_quiz_question(browser, page_url: str, width: int) -> None:
+    with open_page(browser, page_url, width=width, height=800) as page:
+        wait_for_bot_messages(page, 0)
+        quiz_question_with_options(page)
+        page.locator(REPLY_BUTTON).first.focus()  # a focus ring in the picture, and checked by axe
+        violations = axe_violations(page)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"web_quiz_{width}.png"), full_page=True)
+        assert violations == [], json.dumps(violations, indent=1)
+        low = [(t, ratio) for t, ratio in gradient_contrast(page) if ratio < 4.5]
+        assert low == [], low
+
+        # Every control is at least 24 x 24 px (WCAG 2.5.8), options and send included.
+        small = page.evaluate(
+            """() => [...document.querySelectorAll('button, input, a[href]')]
+                .map((el) => [el.innerText || el.getAttribute('aria-label') || el.id,
+                              el.getBoundingClientRect()])
+                .filter(([, r]) => r.width > 0 && (r.width < 24 || r.height < 24))
+                .map(([name, r]) => [name, r.width, r.height])"""
+        )
+        assert small == [], small
+
+
+def test_quiz_by_keyboard_alone(page) -> None:
+    wait_for_bot_messages(page, 0)
+    # Start the quiz without the mouse: Tab to the labelled input, type, Enter.
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if focused(page)["cls"] == "tc-input":
+            break
+    assert focused(page)["cls"] == "tc-input", focused(page)
+    before = len(bot_texts(page))
+    page.keyboard.type("10 questions on the models")
+    page.keyboard.press("Enter")
+    wait_for_bot_messages(page, before)
+    for _ in range(9):
+        if page.locator(REPLY_BUTTON).count():
+            break
+        before = len(bot_texts(page))
+        page.keyboard.type("skip")  # focus stays in the input after sending
+        page.keyboard.press("Enter")
+        wait_for_bot_messages(page, before)
+    assert page.locator(REPLY_BUTTON).count(), "no quiz question offered buttons"
+
+    # Tab from the top of the page reaches an option, its focus is visible, Enter answers it.
+    page.evaluate("() => document.activeElement.blur()")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if focused(page)["cls"] == "tc-option":
+            break
+    option = focused(page)
+    assert option["cls"] == "tc-option" and option["tag"] == "BUTTON", option
+    assert option["outline"] != "none" and option["outlineWidth"] >= 2, option
+    before = len(bot_texts(page))
+    page.keyboard.press("Enter")
+    page.locator(USER, has_text=option["text"].strip()).last.wait_for()
+    feedback = wait_for_bot_messages(page, before)[before:]
+    assert feedback and feedback[0].startswith(("Correct", "Not quite")), feedback
+    # The pressed option is gone with its group; focus went to the input, not to the page.
+    assert focused(page)["cls"] == "tc-input", focused(page)
+
+    # The next question's options are one Shift+Tab away; Space presses a button too.
+    if page.locator(REPLY_BUTTON).count():
+        page.keyboard.press("Shift+Tab")
+        option = focused(page)
+        assert option["cls"] == "tc-option", option
+        before = len(bot_texts(page))
+        page.keyboard.press("Space")
+        page.locator(USER, has_text=option["text"].strip()).last.wait_for()
+        feedback = wait_for_bot_messages(page, before)[before:]
+        assert feedback and feedback[0].startswith(("Correct", "Not quite")), feedback
+
+
+def test_replies_reach_the_live_region(page) -> None:
+    wait_for_bot_messages(page, 0)
+    log = page.locator(LOG)
+    assert log.count() == 1
+    assert log.get_attribute("aria-live") == "polite", "replies would not be announced"
+    assert log.get_attribute("aria-hidden") is None and log.get_attribute("aria-busy") in (None, "false")
+    assert page.get_by_role("button", name="Send").is_visible()
+
+    # Record what is added to the region: that is what a screen reader announces.
+    page.evaluate(
+        """(sel) => {
+            window.__announced = [];
+            new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach(
+                (n) => window.__announced.push(n.textContent)))).observe(
+                document.querySelector(sel), {childList: true, subtree: true, characterData: true});
+        }""",
+        LOG,
+    )
+    reply = "\n".join(ask(page, "What are the steps of the HEAT model?"))
+    announced = "\n".join(page.evaluate("() => window.__announced"))
+    assert "Empathise" in reply, reply
+    for line in ("Empathise", "Apologise"):
+        assert line in announced, announced
+    assert reply.splitlines()[0].strip() in log.inner_text()
+
+
+@pytest.mark.parametrize(("width", "height"), [(320, 256), (640, 430)], ids=["320px", "zoom200"])
+def test_reflows_without_sideways_scrolling(browser, page_url: str, width: int, height: int) -> None:
+    # 320 x 256 CSS px is 1280 x 1024 at 400% zoom (WCAG 1.4.10); 640 x 430 is 1280 x 860 at 200%.
+    with open_page(browser, page_url, width=width, height=height) as page:
+        wait_for_bot_messages(page, 0)
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{overflow} px of sideways scrolling at {width} px"
+        for control in (message_box(page), page.get_by_role("button", name="Send"),
+                        page.locator(REPLY_BUTTON).first):  # fmt: skip
+            control.scroll_into_view_if_needed()
+            box = control.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+
+
+def test_reduced_motion_is_respected(browser, page_url: str) -> None:
+    style = "() => [getComputedStyle(document.querySelector('.tc-typing span')).animationName," \
+            " getComputedStyle(document.querySelector('.tc-log')).scrollBehavior]"  # fmt: skip
+    with open_page(browser, page_url, reduced_motion="reduce") as page:
+        page.locator(LOG).wait_for()
+        assert page.evaluate(style) == ["none", "auto"]
+    with open_page(browser, page_url, reduced_motion="no-preference") as page:
+        page.locator(LOG).wait_for()
+        assert page.evaluate(style) == ["tc-bounce", "smooth"]

@@ -1,4 +1,5 @@
-// Mounts the rasa-webchat widget in the page, talking to Rasa's socket.io channel.
+// Mounts the chat client (dist/tutor-chat.js, built from src/) in the page, talking to Rasa's
+// socket.io channel, and lets the example questions send themselves.
 (function () {
   "use strict";
 
@@ -6,58 +7,35 @@
   var socketUrl =
     config.socketUrl || window.location.protocol + "//" + window.location.hostname + ":" + (config.rasaPort || 5005);
   var status = document.getElementById("status");
-  var webchat = { current: null }; // filled by the widget: lets the example buttons send messages
+  var STATUS = {
+    connecting: ["Connecting to the tutor…", "connecting"],
+    ok: ["Connected to the tutor.", "ok"],
+    error: ["Cannot reach the tutor at " + socketUrl + ". Is it running (make run)? Retrying…", "error"],
+  };
 
-  function setStatus(text, state) {
-    status.textContent = text;
-    status.dataset.state = state;
+  function setStatus(state) {
+    var shown = STATUS[state] || STATUS.connecting;
+    if (status.textContent !== shown[0]) status.textContent = shown[0];
+    status.dataset.state = shown[1];
   }
 
-  window.WebChat.default(
-    {
-      socketUrl: socketUrl,
-      socketPath: "/socket.io/",
-      // Kept in localStorage with the session id: a reload shows the conversation and Rasa
-      // (socketio with session_persistence: true) carries on with the same tracker.
-      params: { storage: "local" },
-      customData: { language: "en" },
-      initPayload: "/greet",
-      embedded: true,
-      withRules: false,
-      hideWhenNotConnected: false,
-      title: "Revision tutor",
-      subtitle: "Customer-service courses",
-      inputTextFieldHint: "Ask a question, or type “quiz me”",
-      connectingText: "Connecting…",
-      showMessageDate: false,
-      mainColor: "#0f5e6e",
-      userBackgroundColor: "#0f5e6e",
-      userTextColor: "#ffffff",
-      assistBackgoundColor: "#ffffff", // sic: rasa-webchat's prop name
-      assistTextColor: "#1d2a33",
-      customMessageDelay: function () {
-        return 300;
-      },
-      innerRef: webchat,
-      onSocketEvent: {
-        connect: function () {
-          setStatus("Connected to the tutor.", "ok");
-        },
-        connect_error: function () {
-          setStatus("Cannot reach the tutor at " + socketUrl + ". Is it running (make run)?", "error");
-        },
-        disconnect: function () {
-          setStatus("Connection lost; reconnecting…", "error");
-        },
-      },
-    },
-    document.getElementById("webchat")
-  );
+  var chat = window.TutorChat.mount(document.getElementById("chat"), {
+    socketUrl: socketUrl,
+    socketPath: "/socket.io/",
+    // Kept in localStorage with the session id: a reload shows the conversation and Rasa
+    // (socketio with session_persistence: true) carries on with the same tracker.
+    storage: "local",
+    initPayload: "/greet",
+    customData: { language: "en" },
+    title: "Revision tutor",
+    subtitle: "Customer-service courses",
+    inputLabel: "Your message",
+    inputHint: "Ask a question, or type “quiz me”",
+    onStatus: setStatus,
+  });
 
   document.getElementById("examples").addEventListener("click", function (event) {
     var button = event.target.closest("button[data-say]");
-    if (button && webchat.current && webchat.current.sendMessage) {
-      webchat.current.sendMessage(button.dataset.say, button.dataset.say); // payload, shown text
-    }
+    if (button) chat.send(button.dataset.say, button.dataset.say); // payload, shown text
   });
 })();
