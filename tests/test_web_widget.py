@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -230,6 +232,41 @@ def test_quiz_answered_by_typing(page, servers: TutorServers) -> None:
     assert feedback.startswith("Correct"), (question.prompt, feedback)
     thanks = "\n".join(ask(page, "thanks"))  # chat mid-quiz is the quiz's, not a chitchat reply
     assert "You're welcome" not in thanks and thanks.startswith(("Not quite", "Hint")), thanks
+
+
+# What web/src/markdown.js makes of a reply: node imports the module the bundle is built from.
+MARKDOWN_CASES = {
+    "<script>alert(1)</script> <b>bold</b>": ("&lt;script&gt;", ["<script", "<b>"]),
+    "&lt;img src=x onerror=alert(1)&gt;": ("&lt;img", ["<img"]),
+    "[site](https://example.org/a)": ('href="https://example.org/a" target="_blank" rel="noopener', []),
+    "[mail](mailto:tutor@example.org)": ('href="mailto:tutor@example.org"', []),
+    "[x](javascript:alert(1)) [y](JAVASCRIPT:alert(1)) [z](data:text/html,hi)": ("[x]", ["href"]),
+    "[t](tel:123) [r](/relative) [v](vbscript:x)": ("[t]", ["href"]),
+    "![logo](https://example.org/logo.png)": ("logo", ["<img"]),
+    "# Title\n\nText": ("# Title", ["<h1"]),
+    "first\nSource: notes": ("first<br>", []),
+    "- one\n- two": ("<li>one</li>", []),
+    "**HEAT** model": ("<strong>HEAT</strong>", []),
+}
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is missing")
+def test_markdown_is_rendered_safely() -> None:
+    script = (
+        "import { renderMarkdown } from './src/markdown.js';"
+        "const cases = JSON.parse(process.argv[1]);"
+        "console.log(JSON.stringify(cases.map(renderMarkdown)));"
+    )
+    texts = list(MARKDOWN_CASES)
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", script, json.dumps(texts)],
+        cwd=ROOT / "web", capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    for text, html in zip(texts, json.loads(out.stdout), strict=True):
+        present, absent = MARKDOWN_CASES[text]
+        assert present in html, (text, html)
+        for fragment in absent:
+            assert fragment not in html, (text, html)
 
 
 # --- accessibility (WCAG 2.2 AA) -------------------------------------------------------------------
