@@ -1,0 +1,7 @@
+"""Learners' data: export, describe and delete everything kept about one learner."""
+
+from .data import Stores, describe_learner, export_learner, forget_learner, forgotten_text
+from .tracker import TrackerEvents
+
+__all__ = ["Stores", "TrackerEvents", "describe_learner", "export_learner", "forget_learner",
+           "forgotten_text"]

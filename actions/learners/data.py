@@ -1,0 +1,107 @@
+"""Everything kept about one learner: export it, describe it in plain words, delete it.
+
+A learner is named by Rasa's sender id. Three stores hold something about them: the progress
+database (quiz attempts, review cards, quiz state, contested verdicts), the message log (under a
+pseudonym of the sender id) and Rasa's tracker store (the conversation).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from ..logbook import Logbook
+from ..quiz.learner_data import delete_learner, learner_progress
+from ..quiz.progress import Progress
+from .tracker import TrackerEvents
+
+
+@dataclass
+class Stores:
+    """Where learners' data lives; each defaults to what the environment configures."""
+
+    progress: Progress | None = None
+    logbook: Logbook | None = None
+    tracker: TrackerEvents | None = None
+
+    def resolved(self) -> Stores:
+        from ..config import settings
+        from ..logbook.settings import LogSettings
+
+        log_conf = LogSettings()
+        return Stores(
+            self.progress or Progress(settings().progress_url),
+            self.logbook or Logbook.from_settings(log_conf),
+            self.tracker or TrackerEvents(log_conf.tracker_path),
+        )
+
+
+def export_learner(learner: str, stores: Stores | None = None) -> dict[str, Any]:
+    """Everything kept about ``learner``, JSON-ready: progress, logged messages, conversation."""
+    s = (stores or Stores()).resolved()
+    assert s.progress and s.logbook and s.tracker
+    return {
+        "learner": learner,
+        "pseudonym": s.logbook.pseudonym(learner),
+        "progress": learner_progress(s.progress, learner),
+        "log": {"kept_days": s.logbook.days, "entries": [e.to_dict() for e in s.logbook.entries(learner)]},
+        "conversation": s.tracker.conversation(learner),
+    }
+
+
+def forget_learner(learner: str, stores: Stores | None = None, after_turn: bool = False) -> dict[str, int]:
+    """Delete everything kept about ``learner``; returns rows deleted per store.
+
+    ``after_turn``: called from a Rasa action, whose turn Rasa stores after the action returns;
+    the conversation is deleted now and again once that turn is stored (see :mod:`.tracker`).
+    """
+    s = (stores or Stores()).resolved()
+    assert s.progress and s.logbook and s.tracker
+    counts = {f"progress.{table}": n for table, n in delete_learner(s.progress, learner).items()}
+    counts["log"] = s.logbook.delete(learner)
+    counts["conversation"] = s.tracker.delete(learner)
+    if after_turn:
+        s.tracker.delete_after_turn(learner)
+    return counts
+
+
+def describe_learner(learner: str, stores: Stores | None = None) -> str:
+    """What the tutor keeps about ``learner``, in words a learner reads in the chat."""
+    data = export_learner(learner, stores)
+    progress = data["progress"]
+    attempts = progress.get("quiz_attempts", [])
+    entries = data["log"]["entries"]
+    conversation = data["conversation"]
+    lines = ["Here is what I keep about you:"]
+    if attempts:
+        right = sum(1 for a in attempts if a["correct"])
+        topics = Counter(a["topic"] for a in attempts)
+        lines.append(f"- your quiz answers: {len(attempts)}, {right} of them right, on "
+                     + ", ".join(f"{t} ({n})" for t, n in topics.most_common()) + ";")
+        lines.append(f"- a review schedule for {len(progress.get('quiz_cards', []))} quiz question(s), "
+                     "to choose what you revise next;")
+    else:
+        lines.append("- no quiz answers;")
+    if progress.get("quiz_sessions"):
+        lines.append("- your latest quiz, so you can pick it up again;")
+    if progress.get("quiz_overrides"):
+        lines.append(f"- {len(progress['quiz_overrides'])} answer(s) you asked me to re-mark, "
+                     "for your tutor;")
+    days = data["log"]["kept_days"]
+    lines.append(f"- {len(entries)} of your messages in the log tutors use to improve the course, under a "
+                 f"code instead of your name, each kept for {days} days;" if entries else
+                 "- none of your messages in the tutors' log;")
+    said = sum(1 for m in conversation["messages"] if m.get("who") == "learner")
+    lines.append(f"- our conversation so far ({said} message(s) from you)." if conversation["events"]
+                 else "- no stored conversation.")
+    lines.append("Say 'delete my data' to have all of it deleted.")
+    return "\n".join(lines)
+
+
+def forgotten_text(counts: dict[str, int]) -> str:
+    """The chat's confirmation once :func:`forget_learner` ran."""
+    answers = counts.get("progress.quiz_attempts", 0)
+    return (f"Done: I've deleted everything I kept about you: {answers} quiz answer(s), your review "
+            f"schedule, {counts.get('log', 0)} logged message(s) and our conversation. "
+            "From now on I start afresh.")

@@ -1,0 +1,170 @@
+"""Everything kept about a learner, exported and deleted, on real SQLite and PostgreSQL: quiz progress,
+the message log and the Rasa conversation (a tracker store in Rasa's own table layout)."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, insert, text
+from typer.testing import CliRunner
+
+from actions.answers.reply import Reply
+from actions.config import settings
+from actions.knowledge.base import KnowledgeBase
+from actions.knowledge.cli import app
+from actions.learners import Stores, TrackerEvents, describe_learner, export_learner, forget_learner
+from actions.logbook import Logbook, turn_info
+from actions.quiz.desk import QuizDesk
+from actions.quiz.progress import Progress
+from actions.quiz.tables import dispose_engines
+
+from .helpers import HashingEncoder, copy_seeds
+from .test_logbook import postgres_url
+
+KEY = b"learner-data-key"
+# Rasa 3.6's SQLTrackerStore.SQLEvent, column for column
+EVENTS = Table("events", MetaData(), Column("id", Integer, primary_key=True),
+               Column("sender_id", String(255)), Column("type_name", String(255)), Column("timestamp", Float),
+               Column("intent_name", String(255)), Column("action_name", String(255)), Column("data", Text))
+
+
+def save_turn(db: Path, sender: str, said: str, answered: str, now: float) -> None:
+    """What Rasa's tracker store writes for one turn: user, action, bot, action_listen."""
+    engine = create_engine(f"sqlite:///{db}")
+    EVENTS.create(engine, checkfirst=True)
+    events = [("user", None, {"event": "user", "text": said, "timestamp": now}),
+              ("action", "action_answer", {"event": "action", "name": "action_answer", "timestamp": now}),
+              ("bot", None, {"event": "bot", "text": answered, "timestamp": now}),
+              ("action", "action_listen", {"event": "action", "name": "action_listen", "timestamp": now})]
+    with engine.begin() as conn:
+        for type_name, action, data in events:
+            conn.execute(insert(EVENTS).values(sender_id=sender, type_name=type_name, timestamp=now,
+                                               action_name=action, data=json.dumps(data)))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[QuizDesk, Stores]]:
+    """A quiz desk over the seed documents, its progress and log databases, and a tracker store."""
+    kb = KnowledgeBase(copy_seeds(tmp_path / "k"), tmp_path / "i", encoder=HashingEncoder())
+    kb.rebuild()
+    tracker = TrackerEvents(tmp_path / "tracker.db")
+    if request.param == "sqlite":
+        progress = Progress(f"sqlite:///{tmp_path / 'p.db'}")
+        yield QuizDesk(kb, progress, random.Random(2)), Stores(
+            progress, Logbook(f"sqlite:///{tmp_path / 'l.db'}", KEY), tracker)
+        dispose_engines()
+        return
+    url, schema = postgres_url(), f"learner_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        progress = Progress(url, schema=schema)
+        logbook = Logbook(url, KEY, schema=schema)
+        yield QuizDesk(kb, progress, random.Random(2)), Stores(progress, logbook, tracker)
+    finally:
+        dispose_engines()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def take_a_quiz(desk: QuizDesk, stores: Stores, learner: str, tracker_db: Path) -> None:
+    assert stores.logbook is not None
+    stores.logbook.record(turn_info(learner, "quiz me on STAR", "start_quiz",
+                                    desk.command(learner, "start", "quiz me on STAR"), desk.progress))
+    question = desk.session(learner).current()
+    assert question is not None
+    stores.logbook.record(turn_info(learner, "Listen", "", desk.answer(learner, "Listen"), desk.progress))
+    stores.logbook.record(turn_info(learner, "what is the capital of Peru?", "",
+                                    Reply("I couldn't find that", kind="not_found")))
+    save_turn(tracker_db, learner, "what is the capital of Peru?", "I couldn't find that", time.time())
+
+
+def test_export_holds_everything_and_forget_leaves_nothing(world, tmp_path: Path) -> None:
+    desk, stores = world
+    take_a_quiz(desk, stores, "web:ana", tmp_path / "tracker.db")
+    take_a_quiz(desk, stores, "web:ben", tmp_path / "tracker.db")
+
+    data = export_learner("web:ana", stores)
+    assert [a["learner"] for a in data["progress"]["quiz_attempts"]] == ["web:ana"]
+    assert data["progress"]["quiz_cards"] and data["progress"]["quiz_sessions"]
+    assert [e["text"] for e in data["log"]["entries"]] == ["quiz me on STAR", "Listen",
+                                                           "what is the capital of Peru?"]
+    assert data["log"]["entries"][1]["answer"] == "Listen" and data["log"]["entries"][1]["correct"] is False
+    assert [m["text"] for m in data["conversation"]["messages"]] == ["what is the capital of Peru?",
+                                                                     "I couldn't find that"]
+    assert "web:ana" not in json.dumps(data["log"])  # the log knows a pseudonym only
+    described = describe_learner("web:ana", stores)
+    assert "quiz answers: 1, 0 of them right" in described and "3 of your messages" in described
+
+    counts = forget_learner("web:ana", stores)
+    assert counts["progress.quiz_attempts"] == 1 and counts["log"] == 3 and counts["conversation"] == 4
+    gone = export_learner("web:ana", stores)
+    assert not any(gone["progress"].values()) and gone["log"]["entries"] == []
+    assert gone["conversation"] == {"events": 0, "messages": []}
+    assert "haven't answered any quiz questions" in desk.report("web:ana").text  # "how am I doing?"
+    assert "no quiz answers" in describe_learner("web:ana", stores)
+    kept = export_learner("web:ben", stores)  # another learner keeps everything
+    assert kept["progress"]["quiz_attempts"] and len(kept["log"]["entries"]) == 3
+    assert kept["conversation"]["events"] == 4
+
+
+def test_forgetting_from_the_chat_deletes_the_turn_rasa_stores_afterwards(tmp_path: Path) -> None:
+    db = tmp_path / "tracker.db"
+    save_turn(db, "web:ana", "hello", "hi", time.time())
+    tracker = TrackerEvents(db)
+    assert tracker.delete("web:ana") == 4
+    sweep = tracker.delete_after_turn("web:ana", timeout=20, poll=0.05)
+    time.sleep(0.3)
+    # Rasa stores the turn after the action returned: the whole session again, it found none stored
+    save_turn(db, "web:ana", "delete my data", "Done: I've deleted everything", time.time())
+    sweep.join(10)
+    assert not sweep.is_alive() and tracker.events("web:ana") == []
+
+
+def test_no_tracker_store_yet_means_no_conversation(tmp_path: Path) -> None:
+    tracker = TrackerEvents(tmp_path / "none.db")
+    assert tracker.conversation("x") == {"events": 0, "messages": []} and tracker.delete("x") == 0
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_export_and_forget_commands(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TUTOR_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("TUTOR_TRACKER_DB", str(tmp_path / "rasa.db"))
+    for name in ("TUTOR_LOG_URL", "TUTOR_DATABASE_URL", "TUTOR_LOG_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    settings.cache_clear()
+    try:
+        kb = KnowledgeBase(copy_seeds(tmp_path / "k"), tmp_path / "i", encoder=HashingEncoder())
+        kb.rebuild()
+        desk = QuizDesk(kb, Progress(settings().progress_url), random.Random(2))
+        take_a_quiz(desk, Stores(desk.progress, Logbook.from_settings()), "cli:ana", tmp_path / "rasa.db")
+        runner = CliRunner()
+        exported = json.loads(runner.invoke(app, ["export", "cli:ana"]).output)
+        assert exported["progress"]["quiz_attempts"] and exported["conversation"]["events"] == 4
+        refused = runner.invoke(app, ["forget", "cli:ana"], input="n\n")
+        assert refused.exit_code == 1 and export_learner("cli:ana")["log"]["entries"]
+        done = runner.invoke(app, ["forget", "cli:ana"], input="y\n")
+        assert done.exit_code == 0 and "conversation: 4" in done.output
+        after = json.loads(runner.invoke(app, ["export", "cli:ana"]).output)
+        assert not any(after["progress"].values()) and not after["log"]["entries"]
+        assert after["conversation"]["events"] == 0
+    finally:
+        settings.cache_clear()
+        dispose_engines()
+
+
+def test_a_sweep_gives_up_quietly_when_no_turn_is_stored(tmp_path: Path) -> None:
+    tracker = TrackerEvents(tmp_path / "tracker.db")
+    sweep = tracker.delete_after_turn("web:nobody", timeout=0.3, poll=0.05)
+    sweep.join(5)
+    assert not sweep.is_alive() and isinstance(sweep, threading.Thread)
