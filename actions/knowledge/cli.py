@@ -184,5 +184,81 @@ def catalogue_json(cat: Catalogue) -> dict[str, list[dict[str, object]]]:
     return {"documents": rows_docs, **rows}
 
 
+# ---- tutors: learners' activity and data, and a document before it is added ----------------------
+# The work is done in actions/report and actions/learners (imported when a command runs, so the
+# knowledge commands stay quick to start).
+
+
+@app.command()
+def report(
+    html: Annotated[Path | None, typer.Option("--html", help="Write one self-contained HTML page.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print everything as JSON.")] = False,
+    since: Annotated[str | None, typer.Option("--since", help="Only activity from this date (YYYY-MM-DD).")]
+    = None,
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """Learners' activity: unanswered questions, misconceptions, quiz questions, coverage, mastery."""
+    from ..report import commands
+
+    try:
+        start = commands.parse_since(since)
+    except ValueError:
+        typer.echo(f"error: --since {since!r} is not a date; write it as YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from None
+    data = commands.make_report(start, knowledge)
+    if html is not None:
+        from ..report.html import render_html
+
+        html.write_text(render_html(data), encoding="utf-8")
+    if as_json:
+        typer.echo(commands.dumps(data))
+    else:
+        typer.echo("\n".join(commands.report_text(data)))
+        if html is not None:
+            typer.echo(f"\nreport written to {html}")
+
+
+@app.command()
+def export(learner: Annotated[str, typer.Argument(help="The learner's id (Rasa's sender id).")]) -> None:
+    """Print, as JSON, everything kept about a learner: progress, logged messages, conversation."""
+    from ..learners import export_learner
+    from ..report.commands import dumps
+
+    typer.echo(dumps(export_learner(learner)))
+
+
+@app.command()
+def forget(
+    learner: Annotated[str, typer.Argument(help="The learner's id (Rasa's sender id).")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete everything kept about a learner: progress, log entries and the Rasa conversation."""
+    from ..learners import forget_learner
+
+    if not yes:
+        typer.confirm(f"Delete everything kept about {learner!r}?", abort=True)
+    counts = forget_learner(learner)
+    typer.echo(", ".join(f"{store}: {n}" for store, n in counts.items()))
+    typer.echo(f"deleted {sum(counts.values())} row(s) about {learner!r}")
+
+
+@app.command()
+def preview(
+    file: Annotated[Path, typer.Argument(help="The topic document to preview.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """What a document would add (catalogue, sample quiz questions) and warnings, before adding it."""
+    from ..report.commands import dumps, preview_text, report_encoder
+    from ..report.preview import preview as run_preview
+
+    encoder = report_encoder()
+    result = run_preview(file, knowledge or settings().knowledge_dir, encoder)
+    encoder.save()
+    typer.echo(dumps(result.to_dict()) if as_json else "\n".join(preview_text(result)))
+    if result.problems:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,1 @@
+"""Tutors' views: the activity report (``tutor report``) and the document preview (``tutor preview``)."""
