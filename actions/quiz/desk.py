@@ -65,7 +65,14 @@ class QuizDesk:
         """True when a message contests the last verdict ("I was right", "that should count")."""
         return is_contest(text)
 
-    def take(self, learner: str, text: str, intent: str = "", clicked: str | None = None) -> Reply | None:
+    def asked(self, learner: str) -> str | None:
+        """A token for the question the learner is being asked now: keep it with the reply (a
+        slot) and hand it back to :meth:`take` with the next message, so that a retry of that
+        message, after the first try was recorded but its reply lost, is known as one."""
+        return self.session(learner).asked()
+
+    def take(self, learner: str, text: str, intent: str = "", clicked: str | None = None,
+             asked: str | None = None) -> Reply | None:
         """The quiz's reply to any message sent while a quiz is active; None when the message asks
         the tutor something (answer it, then call :meth:`resume`) or no quiz is active.
 
@@ -73,21 +80,26 @@ class QuizDesk:
         stop, hint, skip, repeat, a contest, a new quiz, a question, or an answer; a command word
         that is the right answer ("End") is an answer. ``intent`` only settles a message that holds
         a command word but reads as an answer ("ok I'm so done" with quiz_stop).
+
+        ``asked`` is :meth:`asked` as it was when the learner was shown the question; without it,
+        what the turn answers is fixed by its first read, so a twin of this turn running at the
+        same time (a retry, a second server) records nothing and gets the same verdict.
         """
         session = self.session(learner)
+        asked = asked or session.asked()
         message = text.strip()
         if clicked is None and message.startswith("/"):
             name, _, payload = message[1:].partition("{")
             if name == "quiz_answer":
                 clicked = _payload_answer("{" + payload)
             elif name in _PAYLOADS and (session.active or name == "start_quiz"):
-                return self.command(learner, _PAYLOADS[name])
+                return self.command(learner, _PAYLOADS[name], asked=asked)
             else:
                 return None
         if not session.active:
             return None
         if clicked is not None:
-            return session.answer(clicked, clicked=True)
+            return session.answer(clicked, clicked=True, asked=asked)
         question = session.current()
         assert question is not None
         move = read(message)
@@ -97,19 +109,19 @@ class QuizDesk:
             move = Move.ANSWER  # "End" is CARE's last step before a way to leave; "how about LATER?"
         elif move is Move.ANSWER and _PAYLOADS.get(intent, "start") != "start" \
                 and set(words(message)) & _CUES and not grade(question, message, self.meaning).score:
-            return self.command(learner, _PAYLOADS[intent])
+            return self.command(learner, _PAYLOADS[intent], asked=asked)
         if move is Move.CONTEST:
             return session.contest()
         if move is Move.START:
-            return session.start(message)
+            return session.start(message, asked)
         if move is Move.ASK:
             if self._names_subject(message, question):
                 return session.resume("That's what this question is testing, so I'll keep it until you've "
                                       "answered. Say 'hint' for a clue, or 'skip' to see the answer.")
             return None
         if move is Move.ANSWER:
-            return session.answer(message)
-        return self.command(learner, move.value)
+            return session.answer(message, asked=asked)
+        return self.command(learner, move.value, asked=asked)
 
     def _names_subject(self, message: str, question: Question) -> bool:
         """True when a question mid-quiz asks about the very thing the quiz question tests."""
@@ -123,17 +135,20 @@ class QuizDesk:
         """Re-mark the learner's last verdict correct (during a quiz or after it ended)."""
         return self.session(learner).contest()
 
-    def command(self, learner: str, command: str, text: str = "") -> Reply:
-        """Run a quiz command: start (with the learner's request), hint, skip, repeat or stop."""
+    def command(self, learner: str, command: str, text: str = "", asked: str | None = None) -> Reply:
+        """Run a quiz command: start (with the learner's request), hint, skip, repeat or stop
+        (``asked`` as for :meth:`take`: a repeated skip, stop or start is done once)."""
         session = self.session(learner)
         if command == "start":
-            return session.start(text)
+            return session.start(text, asked)
+        if command in ("skip", "stop"):
+            return getattr(session, command)(asked)
         if command not in QUIZ_COMMANDS:
             raise ValueError(f"unknown quiz command {command!r}")
         return getattr(session, command)()
 
-    def answer(self, learner: str, text: str) -> Reply:
-        return self.session(learner).answer(text)
+    def answer(self, learner: str, text: str, asked: str | None = None) -> Reply:
+        return self.session(learner).answer(text, asked=asked)
 
     def resume(self, learner: str) -> Reply:
         return self.session(learner).resume()

@@ -3,12 +3,13 @@
 SQLite under ``.state/`` by default (``settings().progress_url``); any SQLAlchemy URL, such as
 ``postgresql+psycopg://user@host/db``, through ``TUTOR_DATABASE_URL``. Tables are created on first
 use. One engine per URL for the whole process; a short session per call, so several action-server
-workers can share a database.
+workers can share a database. A quiz turn's writes go through :meth:`Progress.turn`: one
+transaction, the quiz state locked and version-checked, each answer recorded once (see
+:mod:`actions.quiz.turns`).
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,8 +22,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .grading import Verdict
 from .questions import Question
-from .tables import Attempt, Override, QuizState, ReviewCard, dispose_engines, engine_for, ensure_tables
+from .tables import (
+    Attempt,
+    Override,
+    ReviewCard,
+    dispose_engines,
+    engine_for,
+    ensure_tables,
+    writer,
+)
 from .tables import utc as _utc
+from .turns import Marked, QuizStates
 
 __all__ = ["Marked", "OverrideRecord", "Progress", "Recommendation", "Score", "Summary", "dispose_engines"]
 
@@ -58,28 +68,6 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
-class Marked:
-    """A recorded attempt: when the question is next due, the attempt's id, the FSRS card as it
-    was before this answer (None for a first answer) and when it was answered."""
-
-    due: datetime
-    attempt_id: int
-    card_before: str | None
-    at: datetime
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready, to keep in the quiz state until the next answer."""
-        return {"attempt": self.attempt_id, "card_before": self.card_before, "at": self.at.isoformat(),
-                "due": self.due.isoformat()}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Marked:
-        """The :class:`Marked` that :meth:`to_dict` saved."""
-        return cls(datetime.fromisoformat(data["due"]), data["attempt"], data["card_before"],
-                   datetime.fromisoformat(data["at"]))
-
-
-@dataclass(frozen=True)
 class OverrideRecord:
     """A contested verdict, as tutors see it."""
 
@@ -101,7 +89,7 @@ def rating_for(verdict: Verdict, hinted: bool = False) -> Rating:
     return Rating.Good
 
 
-class Progress:
+class Progress(QuizStates):
     """Attempts, review schedule and quiz state for every learner, in one database."""
 
     def __init__(self, url: str | None = None, schema: str | None = None) -> None:
@@ -114,6 +102,7 @@ class Progress:
         engine = engine_for(url)
         self.engine = engine.execution_options(schema_translate_map={None: schema}) if schema else engine
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._writes = sessionmaker(writer(self.engine), expire_on_commit=False)
         self.scheduler = Scheduler(enable_fuzzing=False)
         ensure_tables(self.engine, (url, schema))
 
@@ -142,35 +131,50 @@ class Progress:
         hinted: bool = False,
     ) -> Marked:
         """Store a graded attempt and reschedule the question; returns what a contest would undo."""
-        moment = _utc(now)
-        rating = rating_for(verdict, hinted)
         for attempt in range(3):
             try:
-                with self._session() as session, session.begin():
-                    row_attempt = Attempt(
-                        learner=learner,
-                        question_id=question.id,
-                        kind=question.kind.value,
-                        topic=question.topic,
-                        subject=question.subject,
-                        score=verdict.score,
-                        correct=verdict.correct,
-                        answered_at=moment,
-                    )
-                    session.add(row_attempt)
-                    row = self._card_row(session, learner, question)
-                    before = row.card if row.card else None
-                    card = Card.from_json(before) if before else Card()
-                    card, _log = self.scheduler.review_card(card, rating, review_datetime=moment)
-                    row.card, row.due, row.last_score = card.to_json(), _utc(card.due), verdict.score
-                    row.reviews = (row.reviews or 0) + 1
-                    row.lapses = (row.lapses or 0) + (rating is Rating.Again)
-                    session.flush()
-                    return Marked(_utc(card.due), row_attempt.id, before, moment)
+                with self._writes() as session, session.begin():
+                    return self.mark_in(session, learner, question, verdict, now, hinted)
             except IntegrityError:  # another worker created the same card first: read it and retry
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    def mark_in(
+        self,
+        session: Session,
+        learner: str,
+        question: Question,
+        verdict: Verdict,
+        now: datetime | None = None,
+        hinted: bool = False,
+        **turn: Any,
+    ) -> Marked:
+        """:meth:`mark` inside ``session``'s transaction; ``turn`` holds the quiz's keys of the
+        attempt (``quiz_id``, ``position``) and what was said (``answer``, ``feedback``)."""
+        moment = _utc(now)
+        rating = rating_for(verdict, hinted)
+        row_attempt = Attempt(
+            learner=learner,
+            question_id=question.id,
+            kind=question.kind.value,
+            topic=question.topic,
+            subject=question.subject,
+            score=verdict.score,
+            correct=verdict.correct,
+            answered_at=moment,
+            **turn,
+        )
+        session.add(row_attempt)
+        row = self._card_row(session, learner, question)
+        before = row.card if row.card else None
+        card = Card.from_json(before) if before else Card()
+        card, _log = self.scheduler.review_card(card, rating, review_datetime=moment)
+        row.card, row.due, row.last_score = card.to_json(), _utc(card.due), verdict.score
+        row.reviews = (row.reviews or 0) + 1
+        row.lapses = (row.lapses or 0) + (rating is Rating.Again)
+        session.flush()
+        return Marked(_utc(card.due), row_attempt.id, before, moment)
 
     def _card_row(self, session: Session, learner: str, question: Question) -> ReviewCard:
         """The learner's card for ``question``, locked for update; a new one (not yet reviewed) if none."""
@@ -195,32 +199,51 @@ class Progress:
         now: datetime | None = None,
     ) -> None:
         """Re-mark a contested attempt correct: its score, and the FSRS card reviewed again from
-        where it was before that answer; then record the override for tutors to see."""
+        where it was before that answer; then record the override for tutors to see. An attempt
+        already overridden is left as it is."""
+        with self._writes() as session, session.begin():
+            if session.scalars(select(Override.id).where(Override.attempt_id == marked.attempt_id)).first():
+                return
+            self.override_in(session, learner, question, answer, marked, hinted, now)
+
+    def override_in(
+        self,
+        session: Session,
+        learner: str,
+        question: Question,
+        answer: str,
+        marked: Marked,
+        hinted: bool = False,
+        now: datetime | None = None,
+    ) -> None:
+        """:meth:`override` inside ``session``'s transaction (the unique index on the override's
+        attempt rejects a second one)."""
         rating = Rating.Hard if hinted else Rating.Good
-        with self._session() as session, session.begin():
-            attempt = session.get(Attempt, marked.attempt_id, with_for_update=True)
-            original = attempt.score if attempt else 0.0
-            if attempt is not None:
-                attempt.score, attempt.correct = 1.0, True
-            row = self._card_row(session, learner, question)
-            card = Card.from_json(marked.card_before) if marked.card_before else Card()
-            card, _log = self.scheduler.review_card(card, rating, review_datetime=marked.at)
-            row.card, row.due, row.last_score = card.to_json(), _utc(card.due), 1.0
-            if rating_for(Verdict(original, False, "")) is Rating.Again and row.lapses:
-                row.lapses -= 1
-            session.add(
-                Override(
-                    learner=learner,
-                    question_id=question.id,
-                    kind=question.kind.value,
-                    topic=question.topic,
-                    subject=question.subject,
-                    prompt=question.prompt,
-                    answer=answer,
-                    original_score=original,
-                    created_at=_utc(now),
-                )
+        attempt = session.get(Attempt, marked.attempt_id, with_for_update=True)
+        original = attempt.score if attempt else 0.0
+        if attempt is not None:
+            attempt.score, attempt.correct = 1.0, True
+        row = self._card_row(session, learner, question)
+        card = Card.from_json(marked.card_before) if marked.card_before else Card()
+        card, _log = self.scheduler.review_card(card, rating, review_datetime=marked.at)
+        row.card, row.due, row.last_score = card.to_json(), _utc(card.due), 1.0
+        if rating_for(Verdict(original, False, "")) is Rating.Again and row.lapses:
+            row.lapses -= 1
+        session.add(
+            Override(
+                learner=learner,
+                question_id=question.id,
+                kind=question.kind.value,
+                topic=question.topic,
+                subject=question.subject,
+                prompt=question.prompt,
+                answer=answer,
+                original_score=original,
+                created_at=_utc(now),
+                attempt_id=marked.attempt_id,
             )
+        )
+        session.flush()
 
     def overrides(self, learner: str | None = None) -> list[OverrideRecord]:
         """Verdicts learners contested, newest first (one learner's, or everyone's), for tutors."""
@@ -336,37 +359,6 @@ class Progress:
                     _utc(due),
                 )
         return list(picked.values())[:limit]
-
-    # ---- quiz state ------------------------------------------------------------------------
-
-    def save_quiz(self, learner: str, state: dict[str, Any]) -> None:
-        """Store the learner's quiz in progress (replacing any earlier one)."""
-        payload = json.dumps(state)
-        for attempt in range(3):
-            try:
-                with self._session() as session, session.begin():
-                    row = session.get(QuizState, learner, with_for_update=True)
-                    if row is None:
-                        session.add(QuizState(learner=learner, state=payload, updated_at=_utc(None)))
-                    else:
-                        row.state, row.updated_at = payload, _utc(None)
-                return
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-
-    def load_quiz(self, learner: str) -> dict[str, Any] | None:
-        """The learner's quiz in progress, or None."""
-        with self._session() as session:
-            row = session.get(QuizState, learner)
-            return json.loads(row.state) if row else None
-
-    def clear_quiz(self, learner: str) -> None:
-        """Forget the learner's quiz in progress."""
-        with self._session() as session, session.begin():
-            row = session.get(QuizState, learner)
-            if row is not None:
-                session.delete(row)
 
 
 def _reason(last_score: float, lapses: int) -> str:

@@ -1,28 +1,44 @@
 """A quiz as a small state machine, independent of Rasa: start, answer, hint, skip, repeat, stop,
 resume, and contest the last verdict.
 
-The state lives in the progress database, so a quiz survives a restart of every process; each call
-loads it, acts and saves it. It holds the questions themselves, not positions in the bank, so a
-re-index mid-quiz cannot change the question being answered. A finished quiz is kept (marked done)
-until the next one starts, so its last verdict can still be contested.
+The state lives in the progress database, so a quiz survives a restart of every process. It holds
+the questions themselves, not positions in the bank, so a re-index mid-quiz cannot change the
+question being answered. A finished quiz is kept (marked done) until the next one starts, so its
+last verdict can still be contested.
+
+Each turn reads the state, decides (grading needs no transaction), then changes it in one
+transaction that also records the attempt or the override (:mod:`actions.quiz.turns`): a process
+that dies mid-turn changes nothing. What the learner was answering is fixed by the turn's first
+read, or by the ``asked`` token (:meth:`QuizSession.asked`) the caller kept from the reply the
+learner saw; an answer to a position that already has one, from a retried or duplicated turn,
+records nothing and gets the verdict recorded the first time.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
+import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from ..answers.reply import Button, Reply
+from sqlalchemy.exc import IntegrityError
+
+from ..answers.reply import Reply
 from .forms import non_answer, truth
 from .grading import Verdict, grade
 from .meaning import Meaning
 from .progress import Marked, Progress
 from .questions import Kind, Question
+from .replies import CONTEST_TIP, ask, intro, no_quiz, option_buttons, summary, tally
 from .selection import QuestionBank
+from .turns import AlreadyRecorded, StaleQuiz
 
-_LETTERS = "ABCDEFGH"
-CONTEST_TIP = "Think your answer should count? Say 'I was right'."
+_TRIES = 8  # turns of one learner that raced this one and won, before giving up
+State = dict[str, Any]
+Asked = tuple[str, int, int] | None  # (quiz id, position, version) the learner saw; None: no quiz
 
 
 class QuizSession:
@@ -44,26 +60,29 @@ class QuizSession:
 
     # ---- state -------------------------------------------------------------------------------
 
-    def _stored(self) -> dict[str, Any] | None:
+    def _read(self) -> tuple[State | None, int]:
+        """The learner's latest quiz (in progress or done) and its version."""
+        snap = self.progress.load(self.learner)
+        state = snap.state
+        if state is not None:
+            if "questions" not in state:  # saved before questions were kept
+                state["questions"] = [self.bank.by_id[q].to_dict() for q in state.get("ids", ())
+                                      if q in self.bank.by_id]
+            if "id" not in state:  # saved before quizzes had ids: one made from what it asks
+                asked = json.dumps([q.get("id") for q in state["questions"]])
+                state["id"] = "q-" + hashlib.sha1(asked.encode()).hexdigest()[:16]
+        return state, snap.version
+
+    def _stored(self) -> State | None:
         """The learner's latest quiz, in progress or done."""
-        state = self.progress.load_quiz(self.learner)
-        if state is not None and "questions" not in state:  # saved before questions were kept
-            state["questions"] = [self.bank.by_id[q].to_dict() for q in state.get("ids", ())
-                                  if q in self.bank.by_id]
-        return state
+        return self._read()[0]
 
-    def _state(self) -> dict[str, Any] | None:
+    def _state(self) -> State | None:
         """The quiz in progress, if any."""
-        state = self._stored()
-        if state is None or state.get("done") or state["index"] >= len(state["questions"]):
-            return None
-        return state
-
-    def _save(self, state: dict[str, Any]) -> None:
-        self.progress.save_quiz(self.learner, state)
+        return _running(self._stored())
 
     @staticmethod
-    def _question(state: dict[str, Any], position: int | None = None) -> Question:
+    def _question(state: State, position: int | None = None) -> Question:
         return Question.from_dict(state["questions"][state["index"] if position is None else position])
 
     @property
@@ -76,10 +95,52 @@ class QuizSession:
         state = self._state()
         return self._question(state) if state else None
 
+    def asked(self) -> str | None:
+        """A token for what the learner is being asked now (the quiz, the question's position and
+        the state's version), to hand back with the next message so that a retry of it is known
+        as one; None: no quiz yet."""
+        state, version = self._read()
+        return f"{state['id']}:{state['index']}:{version}" if state else None
+
+    def _target(self, asked: str | None) -> Asked:
+        """What the turn answers: the quiz, position and version in ``asked``, else as read now."""
+        parts = (asked or "").split(":")
+        if len(parts) == 3 and parts[0] and parts[1].isdigit() and parts[2].lstrip("-").isdigit():
+            return parts[0], int(parts[1]), int(parts[2])
+        state, version = self._read()
+        return (state["id"], state["index"], version) if state else None
+
+    def _retrying(self, step: Callable[[], Reply]) -> Reply:
+        """``step`` again, from a fresh read, while another turn of this learner's wins the race
+        (a unique key another turn took first counts as one: the next read shows its record)."""
+        for tries in range(1, _TRIES + 1):
+            try:
+                return step()
+            except StaleQuiz:
+                continue
+            except IntegrityError:
+                if tries >= 3:
+                    raise
+        raise RuntimeError(f"the quiz state of {self.learner!r} kept changing under this turn")
+
+    def _save(self, state: State, version: int | None) -> None:
+        """Save ``state`` if it is still at ``version`` (None: whatever it is now)."""
+        with self.progress.turn(self.learner, version) as turn:
+            turn.save(state)
+
     # ---- actions -----------------------------------------------------------------------------
 
-    def start(self, request: str = "") -> Reply:
-        """Start a quiz on what the learner asked for; questions due for review come first."""
+    def start(self, request: str = "", asked: str | None = None) -> Reply:
+        """Start a quiz on what the learner asked for; questions due for review come first. A
+        duplicate of a start that another turn has just made gets that quiz, not a second one."""
+        seen = self._target(asked)
+        return self._retrying(lambda: self._start(request, seen))
+
+    def _start(self, request: str, seen: Asked) -> Reply:
+        state, version = self._read()
+        if (state is not None and (seen is None or seen[0] != state["id"]) and not state.get("done")
+                and state["index"] == 0 and state.get("request") == request):
+            return ask(state, intro(state))  # started by this turn's twin since it began
         schedule = self.progress.schedule(self.learner)
         now = datetime.now(UTC)
 
@@ -93,7 +154,9 @@ class QuizSession:
         if not selection.questions:
             return Reply("I have no questions on that yet. Try 'quiz me on the models'.", kind="quiz_none")
         questions = selection.questions[: selection.count]
-        state: dict[str, Any] = {
+        fresh: State = {
+            "id": uuid.uuid4().hex[:16],
+            "request": request,
             "questions": [q.to_dict() for q in questions],
             "index": 0,
             "scores": [],
@@ -102,79 +165,98 @@ class QuizSession:
             "missed": [],
             "last": None,
         }
-        self._save(state)
-        n = len(questions)
-        intro = f"Quiz: {n} question{'s' if n != 1 else ''} on {selection.label}."
-        return self._ask(state, intro)
+        self._save(fresh, version)
+        return ask(fresh, intro(fresh))
 
-    def answer(self, text: str, clicked: bool = False) -> Reply:
+    def answer(self, text: str, clicked: bool = False, asked: str | None = None) -> Reply:
         """Grade ``text`` (typed, or an option ``clicked``) against the current question.
 
         Someone stuck ("no idea") or chatting ("ok", "thanks") gets a hint first, once; after
         that it counts as a wrong answer. A right answer always counts, even "Thank".
         """
-        state = self._state()
+        target = self._target(asked)
+        return self._retrying(lambda: self._answer(text, clicked, target))
+
+    def _answer(self, text: str, clicked: bool, target: Asked) -> Reply:
+        state, version = self._read()
+        if _answered(state, target):
+            assert state is not None and target is not None
+            return self._replay(state, target[1])
+        state = _running(state)
         if state is None:
-            return _no_quiz()
+            return no_quiz()
         question = self._question(state)
         said = None if clicked else non_answer(text)
         if said == "unsure" and not state["hinted"]:
-            return self._hint(state, question, "No problem: have a go with that, or say 'skip'.")
+            return self._hint(state, version, question, "No problem: have a go with that, or say 'skip'.")
         verdict = grade(question, text, self.meaning)
         answered = question.kind is Kind.TRUE_FALSE and truth(text) is not None  # "no" answers one
         if said == "chat" and not verdict.correct and not state["hinted"] and not answered:
-            return self._hint(state, question, f"'{text.strip()}' doesn't look like an answer to the "
-                                               "question: have a go, or say 'skip'.")
-        return self._advance(state, question, verdict, text)
+            return self._hint(state, version, question, f"'{text.strip()}' doesn't look like an answer "
+                                                        "to the question: have a go, or say 'skip'.")
+        return self._advance(state, version, question, verdict, text)
 
     def hint(self) -> Reply:
         """A hint for the current question (a right answer after a hint counts as 'hard')."""
-        state = self._state()
-        if state is None:
-            return _no_quiz()
-        return self._hint(state, self._question(state))
+        def step() -> Reply:
+            state, version = self._read()
+            state = _running(state)
+            return self._hint(state, version, self._question(state)) if state else no_quiz()
+        return self._retrying(step)
 
-    def skip(self) -> Reply:
+    def skip(self, asked: str | None = None) -> Reply:
         """Skip the current question: it counts as not known, so it comes back soon."""
-        state = self._state()
-        if state is None:
-            return _no_quiz()
-        question = self._question(state)
-        verdict = Verdict(
-            0.0,
-            False,
-            f"Skipped. The answer: {question.answer_text}.\nSource: {question.source}.",
-            list(question.answers),
-            [],
-            question.answer_text,
-            question.source,
-            question.id,
-        )
-        return self._advance(state, question, verdict, None)
+        target = self._target(asked)
+
+        def step() -> Reply:
+            state, version = self._read()
+            if _answered(state, target):
+                assert state is not None and target is not None
+                return self._replay(state, target[1])
+            state = _running(state)
+            if state is None:
+                return no_quiz()
+            question = self._question(state)
+            verdict = Verdict(0.0, False, f"Skipped. The answer: {question.answer_text}.\n"
+                              f"Source: {question.source}.", list(question.answers), [],
+                              question.answer_text, question.source, question.id)
+            return self._advance(state, version, question, verdict, None)
+        return self._retrying(step)
 
     def repeat(self) -> Reply:
         """Ask the current question again."""
         state = self._state()
-        return self._ask(state, "") if state else _no_quiz()
+        return ask(state, "") if state else no_quiz()
 
     def resume(self, intro: str = "Back to your quiz.") -> Reply:
         """Re-ask the current question after the learner asked something else."""
         state = self._state()
-        return self._ask(state, intro) if state else _no_quiz()
+        return ask(state, intro) if state else no_quiz()
 
-    def stop(self) -> Reply:
-        """End the quiz: the score so far and what to revise next."""
-        state = self._state()
-        if state is None:
-            return _no_quiz()
-        state["done"] = True
-        self._save(state)
-        return self._summary(state)
+    def stop(self, asked: str | None = None) -> Reply:
+        """End the quiz: the score so far and what to revise next (again, to a repeated stop)."""
+        target = self._target(asked)
+
+        def step() -> Reply:
+            state, version = self._read()
+            if (state is not None and state.get("done") and target is not None
+                    and target[:2] == (state["id"], state["index"]) and target[2] != version):
+                return self._summary(state)  # this turn's twin ended it
+            state = _running(state)
+            if state is None:
+                return no_quiz()
+            state["done"] = True
+            self._save(state, version)
+            return self._summary(state)
+        return self._retrying(step)
 
     def contest(self) -> Reply:
         """Re-mark the last verdict correct ("I was right"): the score, the review schedule, and
-        a record of the override for tutors. Works during a quiz and after it ended."""
-        state = self._stored()
+        a record of the override for tutors, once. Works during a quiz and after it ended."""
+        return self._retrying(self._contest)
+
+    def _contest(self) -> Reply:
+        state, version = self._read()
         last = state.get("last") if state else None
         if state is None or not last:
             text = "There's no marked answer for me to look at again yet."
@@ -188,114 +270,93 @@ class QuizSession:
             text = f"You said '{last['answer']}', which isn't an answer I can re-mark."
         else:
             question = self._question(state, last["question"])
-            self.progress.override(self.learner, question, last["answer"], Marked.from_dict(last["marked"]),
-                                   hinted=last.get("hinted", False))
             state["scores"][last["position"]] = 1.0
             state["missed"] = [qid for qid in state["missed"] if qid != question.id]
             last.update(contested=True, correct=True)
-            self._save(state)
+            with self.progress.turn(self.learner, version) as turn:
+                turn.override(question, last["answer"], Marked.from_dict(last["marked"]),
+                              hinted=last.get("hinted", False))
+                turn.save(state)
             text = (f"Fair enough: I've counted your answer '{last['answer']}' as correct and noted it "
-                    f"for your tutor to review. {_tally(state)}")
-        current = self._state()
+                    f"for your tutor to review. {tally(state)}")
+        current = _running(state)
         if current is not None:
-            following = self._ask(current, "")
+            following = ask(current, "")
             return Reply(f"{text}\n\n{following.text}", kind="quiz_contest", buttons=following.buttons)
         return Reply(text, kind="quiz_contest")
 
     # ---- internals ---------------------------------------------------------------------------
 
-    def _hint(self, state: dict[str, Any], question: Question, note: str = "") -> Reply:
-        state["hinted"] = True
-        self._save(state)
+    def _hint(self, state: State, version: int, question: Question, note: str = "") -> Reply:
+        if not state["hinted"]:
+            state["hinted"] = True
+            self._save(state, version)
         text = "\n".join(line for line in (f"Hint: {question.hint}", note) if line)
-        return Reply(f"{text}\n\n{question.prompt}", kind="quiz_hint", buttons=_buttons(question))
+        return Reply(f"{text}\n\n{question.prompt}", kind="quiz_hint", buttons=option_buttons(question))
 
-    def _advance(self, state: dict[str, Any], question: Question, verdict: Verdict,
+    def _advance(self, state: State, version: int, question: Question, verdict: Verdict,
                  answer: str | None) -> Reply:
-        marked = self.progress.mark(self.learner, question, verdict, hinted=state["hinted"])
-        state["last"] = {
-            "question": state["index"],
-            "position": len(state["scores"]),
-            "answer": answer or "",
-            "correct": verdict.correct,
-            "skipped": answer is None,
-            "hinted": state["hinted"],
-            "marked": marked.to_dict(),
-        }
-        state["scores"].append(verdict.score)
-        if not verdict.correct:
-            state["missed"].append(question.id)
-        state["index"] += 1
-        state["hinted"] = False
+        """Record the answer at the current position and move on, in one transaction."""
+        position = state["index"]
         feedback = verdict.feedback
         if answer is not None and not verdict.correct:
             feedback += f"\n{CONTEST_TIP}"
-        if state["index"] >= len(state["questions"]):
-            state["done"] = True
-            self._save(state)
-            summary = self._summary(state)
-            return Reply(f"{feedback}\n\n{summary.text}", kind="quiz_summary", buttons=summary.buttons,
+        try:
+            with self.progress.turn(self.learner, version) as turn:
+                marked = turn.mark(question, verdict, quiz_id=state["id"], position=position,
+                                   answer=answer or "", feedback=feedback, hinted=state["hinted"])
+                state["last"] = {
+                    "question": position,
+                    "position": len(state["scores"]),
+                    "answer": answer or "",
+                    "correct": verdict.correct,
+                    "skipped": answer is None,
+                    "hinted": state["hinted"],
+                    "marked": marked.to_dict(),
+                }
+                state["scores"].append(verdict.score)
+                if not verdict.correct:
+                    state["missed"].append(question.id)
+                state["index"] += 1
+                state["hinted"] = False
+                if state["index"] >= len(state["questions"]):
+                    state["done"] = True
+                turn.save(state)
+        except AlreadyRecorded as told:
+            return self._replay(state, position, told.recorded.feedback)
+        return self._after(state, feedback, question)
+
+    def _replay(self, state: State, position: int, feedback: str | None = None) -> Reply:
+        """The reply to an answer at ``position`` that is already recorded: the verdict given then,
+        and what comes now."""
+        if feedback is None:
+            recorded = self.progress.recorded(self.learner, state["id"], position)
+            feedback = recorded.feedback if recorded else "I've already marked your answer to that one."
+        fresh = self._stored()
+        return self._after(fresh if fresh is not None else state, feedback, self._question(state, position))
+
+    def _summary(self, state: State) -> Reply:
+        return summary(state, self.progress.recommend(self.learner))
+
+    def _after(self, state: State, feedback: str, question: Question) -> Reply:
+        """A verdict's ``feedback``, then the next question, or the summary if the quiz is over."""
+        if _running(state) is None:
+            ended = self._summary(state)
+            return Reply(f"{feedback}\n\n{ended.text}", kind="quiz_summary", buttons=ended.buttons,
                          sources=[question.source])
-        self._save(state)
-        following = self._ask(state, "")
+        following = ask(state, "")
         return Reply(f"{feedback}\n\n{following.text}", kind="quiz_verdict", buttons=following.buttons,
                      sources=[question.source])
 
-    def _ask(self, state: dict[str, Any], intro: str) -> Reply:
-        question = self._question(state)
-        header = f"Question {state['index'] + 1} of {len(state['questions'])} ({question.topic})"
-        lines = [line for line in (intro, header, question.prompt) if line]
-        if question.options and question.kind is not Kind.TRUE_FALSE:
-            lines.append("\n".join(f"{_LETTERS[i]}. {opt}" for i, opt in enumerate(question.options)))
-        if question.steps:
-            lines.append("Write the steps in order, one per line or separated by commas.")
-        lines.append("(Say 'hint', 'skip' or 'stop' at any time.)")
-        # No source yet: naming the section ("... Misconceptions ...") would give the answer away;
-        # the verdict names it.
-        return Reply("\n\n".join(lines), kind="quiz_question", buttons=_buttons(question))
 
-    def _summary(self, state: dict[str, Any]) -> Reply:
-        scores = state["scores"]
-        if scores:
-            lines = [f"Quiz finished: {_tally(state, finished=True)}"]
-        else:
-            lines = ["Quiz stopped before any answers."]
-        asked = {q["id"]: Question.from_dict(q) for q in state["questions"]}
-        missed = [asked[qid] for qid in state.get("missed", []) if qid in asked]
-        advice: dict[str, str] = {}
-        for q in missed:
-            advice.setdefault(q.subject, f"- {q.subject}: you missed this today ({q.source})")
-        for rec in self.progress.recommend(self.learner):
-            advice.setdefault(rec.subject, f"- {rec.subject}: {rec.reason} ({rec.topic})")
-        if advice:
-            lines.append("What to revise next:\n" + "\n".join(list(advice.values())[:4]))
-        else:
-            lines.append("Nothing to revise urgently. Well done!")
-        buttons = [Button("Another quiz", "quiz me")]
-        if missed:
-            buttons.insert(0, Button(f"Quiz me on {missed[0].subject}", f"quiz me on {missed[0].subject}"))
-        return Reply("\n\n".join(lines), kind="quiz_summary", buttons=buttons)
+def _running(state: State | None) -> State | None:
+    """``state`` if its quiz is still in progress."""
+    if state is None or state.get("done") or state["index"] >= len(state["questions"]):
+        return None
+    return state
 
 
-def _tally(state: dict[str, Any], finished: bool = False) -> str:
-    scores = state["scores"]
-    total, asked = sum(scores), len(scores)
-    points = str(int(total)) if float(total).is_integer() else f"{total:.1f}"
-    figure = f"{points} out of {asked} ({round(100 * total / asked)}%)"
-    if finished:
-        return f"{figure}."
-    return f"Your quiz score is now {figure}." if state.get("done") else f"Score so far: {figure}."
-
-
-def _buttons(question: Question) -> list[Button]:
-    """One quick reply per option; clicking sends the option text, which grades as that answer."""
-    return [Button(option, option) for option in question.options]
-
-
-def _no_quiz() -> Reply:
-    return Reply(
-        "There is no quiz in progress. Say 'quiz me' to start one.",
-        kind="quiz_none",
-        buttons=[Button("Quiz me", "quiz me")],
-    )
-
+def _answered(state: State | None, target: Asked) -> bool:
+    """True when the position this turn answers has been answered since (a retried turn)."""
+    return state is not None and target is not None and target[0] == state["id"] \
+        and target[1] < state["index"]

@@ -1,7 +1,12 @@
 """The progress database's tables and engines (SQLAlchemy 2): attempts, FSRS cards, quiz state,
 and verdicts a learner contested.
 
-One engine per URL for the whole process; SQLite gets its folder made, WAL and a busy timeout.
+One engine per URL for the whole process; SQLite gets its folder made, WAL and a busy timeout, and
+real transactions: SQLAlchemy, not the driver, begins them (pysqlite runs a SELECT outside any
+transaction), and a write transaction (:func:`writer`) begins IMMEDIATE, taking the write lock
+before it reads, so that read-check-write is atomic there as ``SELECT ... FOR UPDATE`` is on
+PostgreSQL. Tables are created, and columns and unique indexes added since are added to a database
+made by an older version, once per process, under a PostgreSQL advisory lock.
 """
 
 from __future__ import annotations
@@ -10,8 +15,23 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Float, Integer, String, Text, create_engine, event
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+WRITE = "tutor_write"  # execution option: SQLite begins the transaction IMMEDIATE
 
 
 class Base(DeclarativeBase):
@@ -19,9 +39,11 @@ class Base(DeclarativeBase):
 
 
 class Attempt(Base):
-    """One graded answer."""
+    """One graded answer. An answer in a quiz is keyed by (learner, quiz, position), so the same
+    answer cannot be recorded twice; its reply is kept to be given again to a retried turn."""
 
     __tablename__ = "quiz_attempts"
+    __table_args__ = (Index("uq_quiz_attempts_turn", "learner", "quiz_id", "position", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     learner: Mapped[str] = mapped_column(String(200), index=True)
@@ -32,6 +54,10 @@ class Attempt(Base):
     score: Mapped[float] = mapped_column(Float)
     correct: Mapped[bool]
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    quiz_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # None: outside a quiz
+    position: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the question's in the quiz
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    feedback: Mapped[str | None] = mapped_column(Text, nullable=True)  # the verdict as the learner read it
 
 
 class ReviewCard(Base):
@@ -59,12 +85,14 @@ class QuizState(Base):
     learner: Mapped[str] = mapped_column(String(200), primary_key=True)
     state: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # +1 on every save
 
 
 class Override(Base):
     """A verdict the learner contested ("I was right"), re-marked correct; kept for tutors to review."""
 
     __tablename__ = "quiz_overrides"
+    __table_args__ = (Index("uq_quiz_overrides_attempt", "attempt_id", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     learner: Mapped[str] = mapped_column(String(200), index=True)
@@ -76,6 +104,7 @@ class Override(Base):
     answer: Mapped[str] = mapped_column(Text)
     original_score: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # one override per attempt
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -107,10 +136,16 @@ def engine_for(url: str) -> Engine:
 
             @event.listens_for(engine, "connect")
             def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+                dbapi_connection.isolation_level = None  # the driver begins nothing; _begin does
                 cursor = dbapi_connection.cursor()
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA busy_timeout=30000")
                 cursor.close()
+
+            @event.listens_for(engine, "begin")
+            def _begin(connection: Connection) -> None:
+                immediate = connection.get_execution_options().get(WRITE)
+                connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
         else:
             engine = create_engine(url, pool_pre_ping=True)
         _ENGINES[url] = engine
@@ -126,9 +161,38 @@ def dispose_engines() -> None:
         _READY.clear()
 
 
+def writer(engine: Engine) -> Engine:
+    """``engine`` for write transactions: on SQLite they begin IMMEDIATE (the write lock first)."""
+    return engine.execution_options(**{WRITE: True})
+
+
 def ensure_tables(engine: Engine, key: tuple[str, str | None]) -> None:
-    """Create the tables once per process for a database (and schema)."""
+    """Create the tables, and add what a database made by an older version lacks, once per process
+    for a database (and schema); several processes starting at once take turns."""
     with _LOCK:
-        if key not in _READY:
-            Base.metadata.create_all(engine)
-            _READY.add(key)
+        if key in _READY:
+            return
+        with writer(engine).begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('tutor progress tables'))"))
+            Base.metadata.create_all(conn)
+            _upgrade(conn, key[1])
+        _READY.add(key)
+
+
+def _upgrade(conn: Connection, schema: str | None) -> None:
+    """Add the nullable columns and unique indexes that tables made by an older version lack."""
+    quote = conn.dialect.identifier_preparer.quote
+    inspector = inspect(conn)
+    for table in Base.metadata.sorted_tables:
+        name = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
+        have = {column["name"] for column in inspector.get_columns(table.name, schema=schema)}
+        for column in table.columns:
+            if column.name not in have:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(text(f"ALTER TABLE {name} ADD COLUMN {quote(column.name)} {kind}"))
+        for index in table.indexes:
+            if index.unique:
+                columns = ", ".join(quote(str(c.name)) for c in index.columns)
+                conn.execute(text(f"CREATE UNIQUE INDEX IF NOT EXISTS {quote(str(index.name))} "
+                                  f"ON {name} ({columns})"))
