@@ -3,8 +3,9 @@
 Shared by Rasa's quiz form (:mod:`actions.dialogue.quiz`) and by any action that finds a quiz
 running without the form. Stop, hint, skip and repeat requests, a contest of the last verdict and
 answers (an option clicked, typed, by letter, yes/no, or chat that answers nothing) all go to the
-quiz desk. A real question is answered by the tutor and the quiz question comes back; a request
-for a new quiz or for progress is served as asked.
+quiz desk (:meth:`~actions.quiz.desk.QuizDesk.take`), which also starts a new quiz when asked. A
+real question is answered by the tutor, and a request for progress is served, then the quiz
+question comes back.
 """
 
 from __future__ import annotations
@@ -16,11 +17,6 @@ from . import provider
 from .base import Turn
 from .render import with_sources
 
-# Buttons send these payloads; each is a quiz command.
-_PAYLOAD_COMMANDS = {
-    "/quiz_stop": "stop", "/quiz_hint": "hint", "/quiz_skip": "skip", "/quiz_repeat": "repeat",
-}
-_NEW_QUIZ = re.compile(r"\b(quiz|test me|questions? (?:on|about)|new test)\b", re.I)
 _PROGRESS = re.compile(r"\b(how am i doing|my (?:progress|scores?|results?)|what should i revise|"
                        r"what to revise)\b", re.I)
 
@@ -29,10 +25,6 @@ def take(turn: Turn) -> Reply:
     """The reply to ``turn`` during a quiz (the quiz may have ended by the time it returns)."""
     desk = provider.get_desk()
     text = turn.text.strip()
-    if command := _PAYLOAD_COMMANDS.get(text.split("{", 1)[0]):
-        return desk.command(turn.learner, command)
-    if text.startswith("/start_quiz") or (turn.intent == "start_quiz" and _NEW_QUIZ.search(text)):
-        return desk.command(turn.learner, "start", "" if text.startswith("/") else text)
     if _PROGRESS.search(text):
         report = desk.revision(turn.learner) if "revise" in text.lower() else desk.report(turn.learner)
         return _then_resume(report, turn)
