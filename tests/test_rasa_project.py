@@ -89,4 +89,4 @@ print(RemoteAction._validate_action_result.__module__)
     result = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", code], cwd=ROOT,
                             env=ENV, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-1] == "bot.speedups"
+    assert result.stdout.strip().splitlines()[-1] == "bot.speedups.validation"

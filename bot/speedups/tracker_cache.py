@@ -1,0 +1,132 @@
+"""Keep each conversation's tracker between turns instead of rebuilding it from the SQL store.
+
+Rasa 3.6's ``SQLTrackerStore.retrieve`` reads every event of the session, parses its JSON, looks up
+each event's class by walking Rasa's event class tree, and replays it onto a new tracker; ``save``
+then counts the session's rows to find which events are new. All of it grows with the
+conversation: at turn 300 of one learner's session (3,600 events) retrieval took 1,470 ms of a
+2,700 ms turn and saving 78 ms, against 27 ms and 42 ms at turn 1 (scripts/profile_long_conversation.py,
+2-core machine under load).
+
+Here the store remembers the tracker it saved, with how many of its events are stored and the
+sender's highest event id. The next ``retrieve`` hands that same tracker back when the store still
+ends at that id (one indexed ``max(id)`` query), so nothing is read or replayed; ``save`` writes
+the events beyond the stored count. Every other case takes Rasa's own path and the tracker is
+remembered afresh:
+
+- another process (a second Rasa server) wrote to the conversation: the id differs;
+- the tracker is out already and not yet saved back (a concurrent reader gets Rasa's own copy);
+- a turn failed after the tracker was handed out: it was never saved back;
+- a new session started in the tracker: Rasa would load only the new session's events, so the
+  tracker is dropped and the next turn loads it;
+- the model (domain) changed, or an event broker is configured (it diffs against ``retrieve``).
+
+The tracker handed back is the one Rasa would build from the store: same events, same slots, same
+state (tests/test_speedups.py compares them after every turn of real conversations).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+KEEP = 200  # conversations kept per store, the least recently used dropped first: a 300-turn
+# conversation's tracker holds about 5 MB, so at most about 1 GB however many learners come
+
+
+@dataclass
+class Kept:
+    tracker: DialogueStateTracker
+    stored: int  # how many of the tracker's events are in the store
+    last_id: int | None  # the sender's highest event id in the store then
+    domain: Domain
+    lent: bool = True  # handed out by retrieve and not saved back yet
+
+
+def kept(store: SQLTrackerStore) -> OrderedDict[str, Kept]:
+    trackers = store.__dict__.get("_tutor_kept")
+    if trackers is None:
+        trackers = store.__dict__["_tutor_kept"] = OrderedDict()
+    return trackers
+
+
+def _last_id(store: SQLTrackerStore, session: Any, sender_id: str) -> int | None:
+    return (session.query(sa.func.max(store.SQLEvent.id))
+            .filter(store.SQLEvent.sender_id == sender_id).scalar())
+
+
+def _remember(store: SQLTrackerStore, entry: Kept) -> None:
+    trackers = kept(store)
+    trackers[entry.tracker.sender_id] = entry
+    trackers.move_to_end(entry.tracker.sender_id)
+    while len(trackers) > KEEP:
+        trackers.popitem(last=False)
+
+
+_rasa_retrieve = SQLTrackerStore.retrieve
+_rasa_save = SQLTrackerStore.save
+
+
+async def retrieve(self: SQLTrackerStore, sender_id: str) -> DialogueStateTracker | None:
+    if self.event_broker is not None:
+        return await _rasa_retrieve(self, sender_id)
+    entry = kept(self).get(sender_id)
+    with self.session_scope() as session:
+        last_id = _last_id(self, session, sender_id)
+    if (entry is not None and not entry.lent and entry.domain is self.domain
+            and entry.last_id == last_id and len(entry.tracker.events) == entry.stored):
+        entry.lent = True
+        kept(self).move_to_end(sender_id)
+        return entry.tracker
+    kept(self).pop(sender_id, None)
+    tracker = await _rasa_retrieve(self, sender_id)  # events after last_id make it stale: safe
+    if tracker is not None:
+        _remember(self, Kept(tracker, len(tracker.events), last_id, self.domain))
+    return tracker
+
+
+async def save(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
+    entry = kept(self).pop(tracker.sender_id, None)
+    if (self.event_broker is not None or entry is None or entry.tracker is not tracker
+            or entry.domain is not self.domain):
+        await _rasa_save(self, tracker)
+        return
+    new = list(tracker.events)[entry.stored:]
+    with self.session_scope() as session:
+        if _last_id(self, session, tracker.sender_id) != entry.last_id:
+            session.rollback()
+            await _rasa_save(self, tracker)  # someone else wrote: Rasa's own way
+            return
+        rows = [_row(self, tracker.sender_id, event) for event in new]
+        session.add_all(rows)
+        session.flush()  # assigns the ids
+        last_id = rows[-1].id if rows else entry.last_id
+        session.commit()
+    if any(isinstance(event, SessionStarted) for event in new):
+        return  # the store now starts a session this tracker holds more than: load it next time
+    _remember(self, Kept(tracker, entry.stored + len(new), last_id, self.domain, lent=False))
+
+
+def _row(store: SQLTrackerStore, sender_id: str, event: Any) -> Any:
+    """The row ``SQLTrackerStore.save`` writes for ``event`` (same columns, same JSON)."""
+    data = event.as_dict()
+    return store.SQLEvent(
+        sender_id=sender_id,
+        type_name=event.type_name,
+        timestamp=data.get("timestamp"),
+        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        action_name=data.get("name"),
+        data=json.dumps(data),
+    )
+
+
+SQLTrackerStore.retrieve = retrieve  # type: ignore[method-assign]
+SQLTrackerStore.save = save  # type: ignore[method-assign]

@@ -1,0 +1,369 @@
+"""The Rasa patches in ``bot/speedups/``: installed when Rasa loads the channels, and giving Rasa's
+own results (states, trackers, action-server requests), only with less work.
+
+The checks run under Rasa's Python (``.venv-rasa``): each test runs this file there with the name
+of a ``check_*`` function, which imports Rasa inside itself.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+try:
+    import pytest
+
+    slow = pytest.mark.slow
+except ImportError:  # under Rasa's Python, which runs the checks only
+    def slow(test: Any) -> Any:
+        return test
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+
+
+def run_check(name: str, timeout: float = 600) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
+           "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run([str(RASA_PYTHON), __file__, name], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def test_patches_are_installed_when_rasa_loads_the_channels() -> None:
+    assert run_check("check_installed").split() == [
+        "bot.speedups.tracker_cache", "bot.speedups.tracker_cache", "bot.speedups.states",
+        "bot.speedups.states", "bot.speedups.log_text", "bot.speedups.action_payload",
+        "bot.speedups.validation"]
+
+
+@slow
+def test_states_are_rasas_after_every_event_of_stories_rules_and_rewinds() -> None:
+    assert "states match" in run_check("check_states_match_rasa")
+
+
+def test_states_fold_only_the_new_events() -> None:
+    assert "folded" in run_check("check_states_are_incremental")
+
+
+def test_tracker_store_hands_back_the_tracker_rasa_would_load() -> None:
+    assert "trackers match" in run_check("check_tracker_cache")
+
+
+def test_rule_policy_debug_text_is_rasas_and_made_only_when_logged() -> None:
+    assert "log text ok" in run_check("check_log_text")
+
+
+def test_action_server_gets_this_turns_events_and_the_full_state() -> None:
+    assert "payload ok" in run_check("check_action_payload")
+
+
+# --- run under .venv-rasa ------------------------------------------------------------------------
+
+def check_installed() -> None:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.policies.policy import Policy
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    import bot.channels  # noqa: F401 - what Rasa imports from credentials.yml
+
+    for function in (SQLTrackerStore.retrieve, SQLTrackerStore.save,
+                     Domain.states_for_tracker_history, DialogueStateTracker.applied_events,
+                     Policy.format_tracker_states, RemoteAction._action_call_format,
+                     RemoteAction._validate_action_result):
+        print(function.__module__)
+
+
+def _domain() -> Any:
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(ROOT / "bot" / "domain.yml"))
+
+
+def _story_event_lists(domain: Any) -> list[list[Any]]:
+    """Events of every story, rule and test story, as Rasa's training reads them."""
+    from rasa.core.training import load_data
+
+    lists = []
+    for resource in (ROOT / "data", ROOT / "tests" / "test_stories.yml"):
+        for tracker in load_data(str(resource), domain, augmentation_factor=0):
+            lists.append((list(tracker.events), tracker.is_rule_tracker))
+    return lists
+
+
+def _rewound(events: list[Any], rng: random.Random) -> list[Any]:
+    """``events`` with rewinds, restarts, session starts and loop ends put in at random places."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        ActiveLoop,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+    )
+
+    kinds = [UserUtteranceReverted, ActionReverted, lambda: ActiveLoop(None), Restarted,
+             SessionStarted, lambda: ActionExecuted("action_listen")]
+    out = list(events)
+    for _ in range(rng.randint(1, 4)):
+        out.insert(rng.randint(1, len(out)), rng.choice(kinds)())
+    return out
+
+
+def _grow(events: list[Any], domain: Any, is_rule: bool, each: Any) -> None:
+    """Feed ``events`` one by one to one tracker (as a conversation does), calling ``each``."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker("learner", domain.slots, is_rule_tracker=is_rule)
+    for event in events:
+        tracker.update(event)
+        each(tracker)
+
+
+def check_states_match_rasa() -> None:
+    from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.speedups import states
+
+    domain = _domain()
+    rule_only = {"rule_only_slots": [s.name for s in domain.slots][:2],
+                 "rule_only_loops": list(domain.form_names)}
+    kinds = [dict(), dict(omit_unset_slots=True),
+             dict(ignore_rule_only_turns=True, rule_only_data=rule_only)]
+    featurizer = MaxHistoryTrackerFeaturizer(max_history=None)
+    ours_installed = (Domain.states_for_tracker_history, DialogueStateTracker.applied_events)
+
+    def rasa_only(compute: Any) -> Any:
+        """``compute()`` with Rasa's own functions, ours put back after."""
+        Domain.states_for_tracker_history = states._rasa_states_for_tracker_history
+        DialogueStateTracker.applied_events = states._rasa_applied_events
+        try:
+            return compute()
+        finally:
+            Domain.states_for_tracker_history, DialogueStateTracker.applied_events = \
+                ours_installed
+
+    rng = random.Random(9)
+    lists = _story_event_lists(domain)
+    lists += [(_rewound(events, rng), rule) for events, rule in lists for _ in range(3)]
+    compared = 0
+
+    def each(tracker: Any) -> None:
+        nonlocal compared
+        assert tracker.applied_events() == rasa_only(tracker.applied_events)
+        for kind in kinds:
+            ours = domain.states_for_tracker_history(tracker, **kind)
+            rasas = rasa_only(lambda kind=kind: domain.states_for_tracker_history(tracker, **kind))
+            assert ours == rasas, (kind, list(tracker.events))
+        for use_text in (True, False):  # the featurizer edits the states it gets
+            args = dict(use_text_for_last_user_input=use_text, ignore_rule_only_turns=True,
+                        rule_only_data=rule_only)
+            ours = featurizer.prediction_states([tracker], domain, **args)
+            rasas = rasa_only(
+                lambda args=args: featurizer.prediction_states([tracker], domain, **args))
+            assert ours == rasas
+        compared += 1
+
+    for events, is_rule in lists:
+        _grow(events, domain, is_rule, each)
+    print(f"states match after {compared} events of {len(lists)} conversations")
+
+
+def check_states_are_incremental() -> None:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    import bot.speedups  # noqa: F401
+
+    domain = _domain()
+    events = [e for events, rule in _story_event_lists(domain) if not rule for e in events]
+    tracker = DialogueStateTracker("long", domain.slots)
+    for event in events * 20:
+        tracker.update(event)
+    domain.states_for_tracker_history(tracker)
+    updates = 0
+    rasa_update = DialogueStateTracker.update
+
+    def counting(self: Any, event: Any, domain: Any = None) -> None:
+        nonlocal updates
+        updates += 1
+        rasa_update(self, event, domain)
+
+    for event in events[:6]:
+        tracker.update(event)
+    DialogueStateTracker.update = counting
+    try:
+        domain.states_for_tracker_history(tracker)
+    finally:
+        DialogueStateTracker.update = rasa_update
+    assert len(tracker.events) > 1000 and updates <= 6, (len(tracker.events), updates)
+    print(f"folded {updates} of {len(tracker.events)} events")
+
+
+def check_tracker_cache() -> None:
+    import asyncio
+    import tempfile
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+    from bot.speedups import tracker_cache
+
+    domain = _domain()
+    slot = next(s.name for s in domain.slots if s.type_name == "text")
+
+    def turn(n: int) -> list[Any]:
+        return [UserUttered(f"message {n}", {"name": "ask", "confidence": 1.0}),
+                ActionExecuted("action_answer"), SlotSet(slot, f"topic {n}"),
+                ActionExecuted("action_listen")]
+
+    async def main(db: str) -> None:
+        store = SQLTrackerStore(domain, dialect="sqlite", db=db)
+        other = SQLTrackerStore(domain, dialect="sqlite", db=db)  # a second Rasa server
+
+        async def loaded(sender: str) -> DialogueStateTracker:
+            return await tracker_cache._rasa_retrieve(store, sender)
+
+        def same(a: DialogueStateTracker, b: DialogueStateTracker) -> None:
+            assert a.current_state(EventVerbosity.ALL) == b.current_state(EventVerbosity.ALL)
+            assert a.past_states(domain) == b.past_states(domain)
+
+        tracker = DialogueStateTracker("learner", domain.slots)
+        for event in [ActionExecuted("action_session_start"), SessionStarted(),
+                      ActionExecuted("action_listen"), *turn(0)]:
+            tracker.update(event)
+        await store.save(tracker)
+        first = await store.retrieve("learner")  # a new session's first turn: loaded
+        assert first is not tracker
+        previous = None
+        for n in range(1, 30):
+            t = await store.retrieve("learner")
+            assert n == 1 or t is previous  # handed back, not loaded
+            same(t, await loaded("learner"))
+            for event in turn(n):
+                t.update(event)
+            await store.save(t)
+            previous = t
+        same(await store.retrieve("learner"), await loaded("learner"))
+
+        # a turn that failed after retrieving: the next one loads the store's tracker
+        failed = await store.retrieve("learner")
+        failed.update(UserUttered("lost"))
+        again = await store.retrieve("learner")
+        assert again is not failed
+        same(again, await loaded("learner"))
+        await store.save(again)
+
+        # another server wrote to the conversation: loaded, with its events
+        written = await other.retrieve("learner")
+        for event in turn(99):
+            written.update(event)
+        await other.save(written)
+        mine = await store.retrieve("learner")
+        assert mine is not again and mine.get_slot(slot) == "topic 99"
+        same(mine, await loaded("learner"))
+
+        # a new session in the tracker: next turn loads only that session, as Rasa does
+        for event in [ActionExecuted("action_session_start"), SessionStarted(),
+                      ActionExecuted("action_listen"), *turn(100)]:
+            mine.update(event)
+        await store.save(mine)
+        fresh = await store.retrieve("learner")
+        assert fresh is not mine and len(fresh.events) == 6
+        same(fresh, await loaded("learner"))
+        print("trackers match")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        asyncio.run(main(str(Path(tmp) / "tracker.db")))
+
+
+def check_log_text() -> None:
+    import copy
+    import json
+    import logging
+
+    import structlog
+    from rasa.core.policies.policy import Policy
+    from rasa.utils.log_utils import configure_structlog
+
+    from bot.speedups import log_text
+
+    domain = _domain()
+    states = [state for events, rule in _story_event_lists(domain)[:5]
+              for state in _grown(events, domain, rule).past_states(domain)]
+    text = log_text._rasa_format_tracker_states(states)
+    made = []
+    rasa_format = log_text._rasa_format_tracker_states
+    log_text._rasa_format_tracker_states = lambda s: made.append(1) or rasa_format(s)
+    try:
+        lazy = copy.deepcopy(Policy.format_tracker_states(states))
+        configure_structlog(logging.INFO)  # as `rasa run` does
+        structlog.get_logger().debug("unseen", current_states=lazy)
+        assert not made
+        for render in (structlog.dev.ConsoleRenderer(colors=False),
+                       structlog.processors.JSONRenderer()):
+            event = {"event": "rule_policy.actions.find"}
+            assert render(None, "debug", {**event, "current_states": lazy}) == \
+                render(None, "debug", {**event, "current_states": text})
+        assert str(lazy) == text and lazy == text and json.dumps(str(lazy)) == json.dumps(text)
+    finally:
+        log_text._rasa_format_tracker_states = rasa_format
+    print("log text ok")
+
+
+def _grown(events: list[Any], domain: Any, is_rule: bool) -> Any:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker("learner", domain.slots, is_rule_tracker=is_rule)
+    for event in events:
+        tracker.update(event)
+    return tracker
+
+
+def check_action_payload() -> None:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+    import bot.speedups  # noqa: F401
+
+    domain = _domain()
+    slot = next(s.name for s in domain.slots if s.type_name == "text")
+    tracker = DialogueStateTracker("learner", domain.slots)
+    tracker.update(ActionExecuted("action_listen"))
+    action = RemoteAction("action_answer", None)
+    assert len(action._action_call_format(tracker, domain)["tracker"]["events"]) == 1
+    for n in range(50):
+        for event in [UserUttered(f"message {n}", {"name": "ask", "confidence": 1.0}),
+                      ActionExecuted("action_answer"), SlotSet(slot, f"topic {n}"),
+                      ActionExecuted("action_listen")]:
+            tracker.update(event)
+    tracker.update(ActiveLoop("quiz_form"))
+    tracker.update(UserUttered("last", {"name": "ask", "confidence": 1.0}))
+    tracker.update(SlotSet("requested_slot", "quiz_answer"))
+    sent = action._action_call_format(tracker, domain)
+    full = tracker.current_state(EventVerbosity.ALL)
+    assert [e["event"] for e in sent["tracker"]["events"]] == ["user", "slot"]
+    assert sent["tracker"]["events"] == full["events"][-2:]
+    assert {k: v for k, v in sent["tracker"].items() if k != "events"} == \
+        {k: v for k, v in full.items() if k != "events"}
+    assert sent["tracker"]["slots"][slot] == "topic 49"
+    assert sent["tracker"]["active_loop"]["name"] == "quiz_form"
+    assert sent["tracker"]["latest_message"]["text"] == "last"
+    assert sent["next_action"] == "action_answer" and sent["sender_id"] == "learner"
+    assert "domain" in sent and "version" in sent
+    print("payload ok")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    globals()[sys.argv[1]]()
