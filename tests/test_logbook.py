@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import create_engine, select, text
 
@@ -18,6 +19,7 @@ from actions.logbook import Logbook, TurnInfo, record, turn_info, use_logbook
 from actions.logbook.keys import load_key, pseudonym
 from actions.logbook.settings import LogSettings
 from actions.logbook.store import LogEntry
+from actions.logbook.turns import unpack
 from actions.quiz.tables import dispose_engines
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -127,3 +129,19 @@ def test_record_uses_the_configured_log_and_never_raises(tmp_path: Path, monkeyp
     finally:
         use_logbook(None)
         dispose_engines()
+
+
+def test_a_question_is_logged_with_its_vector_and_quiz_turns_without() -> None:
+    calls: list[str] = []
+
+    def embed(message: str) -> np.ndarray:
+        calls.append(message)
+        vector = np.arange(1, 385, dtype=np.float32)
+        return vector / np.linalg.norm(vector)
+
+    reply = Reply("First Contact Resolution", kind="abbreviation")
+    asked = turn_info("ana", "what is FCR?", "", reply, embed=embed)
+    assert asked.vector is not None and len(asked.vector) == 768
+    assert np.allclose(unpack(asked.vector), embed("x"), atol=1e-3)
+    quiz = turn_info("ana", "B", "", Reply("Correct!", kind="quiz_verdict"), embed=embed)
+    assert quiz.vector is None and calls == ["what is FCR?", "x"]

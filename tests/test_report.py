@@ -66,7 +66,8 @@ class Learner:
         if reply is None:
             reply = shared_tutor().respond(message, self.context)
             self.context = reply.context or self.context
-        assert record(turn_info(self.name, message, "", reply, self.desk.progress))
+        embed = shared_tutor().kb.embed  # as the action logs it: the vector the engine just used
+        assert record(turn_info(self.name, message, "", reply, self.desk.progress, embed=embed))
         return reply
 
     def miss_a_question(self) -> tuple[str, str]:
@@ -97,8 +98,18 @@ def test_what_a_learner_could_not_get_answered_voiced_and_missed_shows(stores, t
     finally:
         use_logbook(None)
 
-    vectors = CachedEncoder(tutor.kb.encoder, tmp_path / "vectors.npz")
+    class Counting:
+        def __init__(self) -> None:
+            self.texts: list[str] = []
+
+        def encode(self, texts: list[str]):
+            self.texts += texts
+            return tutor.kb.encoder.encode(texts)
+
+    counting = Counting()
+    vectors = CachedEncoder(counting, tmp_path / "vectors.npz", name="minilm")
     report = build_report(ReportInputs(logbook, progress, tutor.kb.catalogue, vectors))
+    assert counting.texts and not any("Peru" in t or BELIEF in t for t in counting.texts)  # logged vectors
     report = json.loads(json.dumps(report))  # all of it is JSON
 
     gaps = report["unanswered"]

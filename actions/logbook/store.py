@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, delete, func, select
+from sqlalchemy import Boolean, DateTime, Integer, LargeBinary, String, Text, delete, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from ..quiz.tables import engine_for, utc
@@ -46,6 +46,8 @@ class LogEntry(Base):
     attempt_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     subjects: Mapped[str] = mapped_column(Text, default="[]")  # JSON: names the reply was about
     sources: Mapped[str] = mapped_column(Text, default="[]")  # JSON: citations of the reply
+    # the message's MiniLM vector (float16), taken when it was answered, so reports need not embed
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class TurnInfo:
     subjects: tuple[str, ...] = ()  # models, laws, abbreviations, topics the reply was about
     sources: tuple[str, ...] = ()
     at: datetime | None = None
+    vector: bytes | None = None  # the text's embedding as float16 bytes (see turns.turn_info)
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ class Logbook:
             misconception=info.misconception, question_id=info.question_id, answer=info.answer,
             correct=info.correct, attempt_id=info.attempt_id,
             subjects=json.dumps(list(info.subjects)), sources=json.dumps(list(info.sources)),
+            vector=info.vector,
         )
         with self._sessions() as session, session.begin():
             if info.attempt_id is not None and info.kind != "quiz_contest":
@@ -165,9 +169,10 @@ class Logbook:
 
     def rows(self, since: datetime | None = None) -> list[tuple[Any, ...]]:
         """Every entry as a plain tuple (learner, at, text, kind, misconception, question_id, answer,
-        correct, subjects): the report's fast path over tens of thousands of rows."""
+        correct, subjects, vector): the report's fast path over tens of thousands of rows."""
         query = select(LogEntry.learner, LogEntry.at, LogEntry.text, LogEntry.kind, LogEntry.misconception,
-                       LogEntry.question_id, LogEntry.answer, LogEntry.correct, LogEntry.subjects)
+                       LogEntry.question_id, LogEntry.answer, LogEntry.correct, LogEntry.subjects,
+                       LogEntry.vector)
         if since is not None:
             query = query.where(LogEntry.at >= utc(since))
         with self.engine.connect() as conn:
@@ -185,7 +190,8 @@ class Logbook:
             {"learner": self.pseudonym(i.learner), "at": utc(i.at), "text": i.text, "intent": i.intent,
              "kind": i.kind, "misconception": i.misconception, "question_id": i.question_id,
              "answer": i.answer, "correct": i.correct, "attempt_id": i.attempt_id,
-             "subjects": json.dumps(list(i.subjects)), "sources": json.dumps(list(i.sources))}
+             "subjects": json.dumps(list(i.subjects)), "sources": json.dumps(list(i.sources)),
+             "vector": i.vector}
             for i in infos
         ]
         with self._sessions() as session, session.begin():

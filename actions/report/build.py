@@ -17,6 +17,8 @@ from typing import Any
 
 from ..knowledge.model import Catalogue
 from ..logbook import Logbook
+from ..logbook.turns import NOT_ASKING as LOGGED_NOT_ASKING
+from ..logbook.turns import unpack
 from ..quiz.learner_data import attempt_rows, override_rows
 from ..quiz.progress import Progress
 from ..quiz.selection import QuestionBank
@@ -24,9 +26,7 @@ from .clusters import group_messages
 from .coverage import coverage_section
 from .quizstats import quiz_section
 
-QUIZ_KINDS = frozenset({"quiz_verdict", "quiz_summary", "quiz_contest", "quiz_hint", "quiz_question",
-                        "quiz_none"})
-NOT_ASKING = QUIZ_KINDS | {"not_found", "progress", "revision", "capabilities", "topics", "unknown"}
+NOT_ASKING = LOGGED_NOT_ASKING | {"not_found"}  # the rest are questions answered from the documents
 MASTERED = 0.8  # a learner's mean score on a topic from which it counts as mastered
 MIN_FOR_MASTERY = 3  # answers on a topic before mastery is judged
 
@@ -57,6 +57,13 @@ def build_report(inputs: ReportInputs, since: datetime | None = None) -> dict[st
     attempts = attempt_rows(inputs.progress, since)
     overrides = override_rows(inputs.progress, since)
     bank = QuestionBank(inputs.catalogue)
+    seed = getattr(inputs.encoder, "seed", None)
+    if seed is not None:  # vectors logged with the messages: nothing to embed again
+        for r in rows:
+            if r[9]:
+                vector = unpack(r[9])
+                seed(r[2], vector)
+                seed(r[2].strip(), vector)
     lap("read")
 
     unanswered = [(r[0], r[2]) for r in rows if r[3] == "not_found"]

@@ -48,7 +48,7 @@ def group_messages(messages: list[tuple[str, str]], encoder, distance: float = D
     if not counts:
         return []
     texts = [t for t, _ in counts.most_common()]
-    vectors = encoder.encode(texts)
+    vectors = encoder.encode([shown[t].most_common(1)[0][0] for t in texts])  # a wording as logged
     labels = _cluster(vectors[:MAX_CLUSTERED], distance)
     if len(texts) > MAX_CLUSTERED:  # the rare tail joins its nearest group, or stands alone
         centroids = np.stack([vectors[:MAX_CLUSTERED][labels == g].mean(0) for g in range(labels.max() + 1)])

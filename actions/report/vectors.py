@@ -39,6 +39,12 @@ class CachedEncoder:
     def _key(text: str) -> str:
         return hashlib.sha1(text.encode()).hexdigest()
 
+    def seed(self, text: str, vector: np.ndarray) -> None:
+        """Use ``vector`` for ``text`` (one logged with the message) instead of encoding it."""
+        key = self._key(text)
+        if key not in self._vectors:
+            self._vectors[key] = vector
+
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit vectors of ``texts`` (encoding only the ones not cached)."""
         keys = [self._key(t) for t in texts]
