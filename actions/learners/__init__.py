@@ -1,7 +1,7 @@
 """Learners' data: export, describe and delete everything kept about one learner."""
 
-from .data import Stores, describe_learner, export_learner, forget_learner, forgotten_text
+from .data import CONFIRM_FORGET, Stores, describe_learner, export_learner, forget_learner, forgotten_text
 from .tracker import TrackerEvents
 
-__all__ = ["Stores", "TrackerEvents", "describe_learner", "export_learner", "forget_learner",
-           "forgotten_text"]
+__all__ = ["CONFIRM_FORGET", "Stores", "TrackerEvents", "describe_learner", "export_learner",
+           "forget_learner", "forgotten_text"]

@@ -99,6 +99,10 @@ def describe_learner(learner: str, stores: Stores | None = None) -> str:
     return "\n".join(lines)
 
 
+CONFIRM_FORGET = ("This deletes everything I keep about you: your quiz answers and review schedule, your "
+                  "messages in the tutors' log and our conversation. It cannot be undone. Delete it all?")
+
+
 def forgotten_text(counts: dict[str, int]) -> str:
     """The chat's confirmation once :func:`forget_learner` ran."""
     answers = counts.get("progress.quiz_attempts", 0)
