@@ -14,7 +14,9 @@ from functools import lru_cache
 MISTAKE_QUESTION = re.compile(
     r"\b(avoid\w*|steer clear|stay away|mistakes?|errors?|pitfalls?|go(?:es)? wrong|going wrong|"
     r"get(?:s|ting)? (?:it )?wrong|wrong|misconceptions?|misunderstand\w*|traps?|watch out|"
-    r"careful|don'?t|do not|shouldn'?t|should not|never|problems?|fail\w*)\b",
+    r"careful|don'?t|do not|shouldn'?t|should not|never|problems?|fail\w*|slip(?:s|ped)? up|"
+    r"mess(?:es|ed)? up|trip(?:s|ped)? up|blunders?|dangers?|risks?|forget\w*|overlook\w*|"
+    r"neglect\w*|mix(?:es|ed)? up|confus\w*)\b",
     re.I,
 )
 _BELIEF = re.compile(r"^(?P<verb>assuming|believing|thinking|expecting|presuming)\s+(?:that\s+)?", re.I)

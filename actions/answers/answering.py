@@ -37,6 +37,7 @@ _SPREAD = 0.06  # a passage this close to the best one is quoted too when it add
 _NEAR = 0.02  # this close, it is quoted even when it adds no new word of the question
 _MISTAKE_BONUS = 0.08  # what a mistake gains when the question asks about mistakes (and half
 # of what it loses when it does not: a mistake answers what not to do)
+_SUBJECT = 0.1  # what a mistake gains for holding all the subject words of a mistakes question
 _RELATED_SPREAD = 0.12  # how far below the mistakes a related point may be and still be added
 _MAX_PARTS = 3
 _CLAUSE = re.compile(r"[,;:()]|\bsuch as\b|\be\.g\.|\bi\.e\.|\bwhich\b|\bleading to\b|"
@@ -57,6 +58,11 @@ class Scored:
 
     passage: Passage
     score: float
+    bonus: float = 0.0  # what the kind of question adds or takes away (see compose)
+
+    @property
+    def total(self) -> float:
+        return self.score + self.bonus
 
     @property
     def mistake(self) -> bool:
@@ -165,8 +171,19 @@ def compose(message: str, ranked: list[Scored], min_score: float) -> Answer | No
     other point; any other question leads with the best passage and adds those close to it that
     cover words of the question the answer has not covered yet."""
     mistakes_asked = asks_about_mistakes(message)
-    shift = _MISTAKE_BONUS if mistakes_asked else -_MISTAKE_BONUS / 2
-    ranked = sorted(ranked, key=lambda s: -(s.score + shift * s.mistake))
+    wanted = focus(message)
+
+    def shift(s: Scored) -> float:
+        """A mistake gains when mistakes are asked about, the more so the more of the question's
+        subject words it holds (the mistakes are few: their words tell them apart); else it loses."""
+        if not s.mistake:
+            return 0.0
+        if not mistakes_asked:
+            return -_MISTAKE_BONUS / 2
+        shared = len(wanted & set(stems(s.passage.text))) / len(wanted) if wanted else 0.0
+        return _MISTAKE_BONUS + _SUBJECT * shared
+
+    ranked = sorted((Scored(s.passage, s.score, shift(s)) for s in ranked), key=lambda s: -s.total)
     ranked = [s for s in ranked if relevant(message, s, min_score)]
     if not ranked:
         return None
@@ -177,13 +194,13 @@ def compose(message: str, ranked: list[Scored], min_score: float) -> Answer | No
 
 def _advice_answer(ranked: list[Scored]) -> Answer:
     mistakes = [s for s in ranked if s.mistake]
-    best = mistakes[0].score
-    chosen = [s for s in mistakes[:2] if s.score >= best - _SPREAD / 2]
+    best = mistakes[0]
+    chosen = [s for s in mistakes[:2] if s.total >= best.total - _SPREAD / 2]
     lines = ["Mistakes to avoid, from your course:", bulleted([advice(s.passage.text) for s in chosen])]
     used = [s.passage for s in chosen]
     related = next((s for s in ranked if not s.mistake and s.passage.section is not
                     SectionKind.SYNOPSIS), None)
-    if related is not None and related.score >= best - _RELATED_SPREAD:
+    if related is not None and related.score >= best.score - _RELATED_SPREAD:
         lines.append(f"\nRelated point: {first_sentence(related.passage.text)}")
         used.append(related.passage)
     return Answer("\n".join(lines), used, advice=True)
@@ -195,7 +212,7 @@ def _plain_answer(message: str, ranked: list[Scored]) -> Answer:
     chosen = [top]
     covered = set(stems(top.passage.text))
     for s in ranked[1:]:
-        if len(chosen) == _MAX_PARTS or s.score < top.score - _SPREAD:
+        if len(chosen) == _MAX_PARTS or s.total < top.total - _SPREAD:
             break
         if s.passage.section is SectionKind.SYNOPSIS or any(s.passage.text == c.passage.text
                                                              for c in chosen):
@@ -203,7 +220,7 @@ def _plain_answer(message: str, ranked: list[Scored]) -> Answer:
         words = set(stems(s.passage.text))
         elsewhere = all((s.passage.doc, s.passage.section) != (c.passage.doc, c.passage.section)
                         for c in chosen)
-        if (wanted & words) - covered or elsewhere or s.score >= top.score - _NEAR:
+        if (wanted & words) - covered or elsewhere or s.total >= top.total - _NEAR:
             chosen.append(s)
             covered |= words
     parts = list(dict.fromkeys(_render(s) for s in chosen))

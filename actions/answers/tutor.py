@@ -69,7 +69,8 @@ class Tutor:
         if form is not None and (reply := follow_up(self, message, form, context)) is not None:
             return reply
         message = self._resolve_pronoun(message, context)
-        if (reply := self.correction(message, context)) is not None:
+        asks_guidance = self._asks_guidance(message, intent)
+        if not asks_guidance and (reply := self.correction(message, context)) is not None:
             return reply
         if intent == "list_topics" or self._asks_topic_list(message):
             return self.list_topics(context)
@@ -88,6 +89,16 @@ class Tutor:
     def reply(self, message: str) -> Reply:
         """Any free-text message with no conversation behind it."""
         return self.respond(message)
+
+    def _asks_guidance(self, message: str, intent: str) -> bool:
+        """A request for exam tips or marking points ("marking points for topic 0"): it asserts
+        nothing, so it is not checked for misconceptions."""
+        if intent in ("ask_exam_tips", "ask_marking_points"):
+            return True
+        if not (_TIPS.search(message) or _MARKING.search(message)):
+            return False
+        return (is_question(message) or len(message.split()) <= 6
+                or bool(topic_numbers(message) or find_topics(message, self.kb.catalogue)))
 
     def _asks_topic_list(self, message: str) -> bool:
         cat = self.kb.catalogue
