@@ -25,7 +25,7 @@ from actions.quiz.desk import QuizDesk
 from actions.quiz.progress import Progress
 from actions.quiz.tables import dispose_engines
 
-from .helpers import HashingEncoder, copy_seeds
+from .helpers import ROOT, HashingEncoder, copy_seeds
 from .test_logbook import postgres_url
 
 KEY = b"learner-data-key"
@@ -168,3 +168,74 @@ def test_a_sweep_gives_up_quietly_when_no_turn_is_stored(tmp_path: Path) -> None
     sweep = tracker.delete_after_turn("web:nobody", timeout=0.3, poll=0.05)
     sweep.join(5)
     assert not sweep.is_alive() and isinstance(sweep, threading.Thread)
+
+
+RASA_TURN = '''
+import asyncio, sys, time
+from pathlib import Path
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+
+async def main(db, sender, phase, folder):
+    store = SQLTrackerStore(domain=Domain.from_dict({"intents": ["greet"]}), dialect="sqlite", db=db)
+    if phase == "first":  # an earlier turn, stored
+        await store.save(DialogueStateTracker.from_events(sender, [
+            ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+            UserUttered("hello"), ActionExecuted("utter_greet"), BotUttered("hi"),
+            ActionExecuted("action_listen")]))
+    elif phase == "turn":  # "delete my data": Rasa holds the tracker while the action runs, then saves it
+        tracker = await store.retrieve(sender)
+        tracker.update(UserUttered("delete my data"))
+        Path(folder, "action running").touch()
+        while not Path(folder, "action returned").exists():
+            time.sleep(0.05)
+        for event in (ActionExecuted("action_forget_me"), BotUttered("Done"),
+                      ActionExecuted("action_listen")):
+            tracker.update(event)
+        await store.save(tracker)
+    else:
+        tracker = await store.retrieve(sender)
+        print("EVENTS", 0 if tracker is None else len(tracker.events))
+
+
+asyncio.run(main(*sys.argv[1:]))
+'''
+
+
+@pytest.mark.slow
+def test_forgetting_from_the_chat_against_rasas_own_tracker_store(tmp_path: Path) -> None:
+    """Rasa 3.6's SQLTrackerStore (in .venv-rasa) writes the deleted conversation back when it saves
+    the turn; the sweep deletes it again, and Rasa then finds no conversation."""
+    import subprocess
+
+    rasa_python = ROOT / ".venv-rasa" / "bin" / "python"
+    script, db = tmp_path / "rasa_turn.py", tmp_path / "tracker.db"
+    script.write_text(RASA_TURN)
+
+    def rasa(phase: str) -> subprocess.Popen:
+        return subprocess.Popen([str(rasa_python), str(script), str(db), "web:ana", phase, str(tmp_path)],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+    assert rasa("first").wait(120) == 0
+    turn = rasa("turn")
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "action running").exists():
+        assert time.monotonic() < deadline and turn.poll() is None, "Rasa's turn did not start"
+        time.sleep(0.05)
+    progress = Progress(f"sqlite:///{tmp_path / 'p.db'}")
+    stores = Stores(progress, Logbook(f"sqlite:///{tmp_path / 'l.db'}", KEY), TrackerEvents(db))
+    counts = forget_learner("web:ana", stores, after_turn=True)  # what the chat's action calls
+    assert counts["conversation"] == 7
+    (tmp_path / "action returned").touch()
+    assert turn.wait(120) == 0
+    deadline = time.monotonic() + 30
+    while TrackerEvents(db).events("web:ana") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert TrackerEvents(db).events("web:ana") == []
+    check = rasa("check")
+    output = check.stdout.read() if check.stdout else ""
+    assert check.wait(120) == 0 and "EVENTS 0" in output, output
+    dispose_engines()
