@@ -121,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=1000)
     parser.add_argument("--messages", type=int, default=50000)
+    parser.add_argument("--html", type=Path, help="also write the report's page here")
     args = parser.parse_args()
     rng = random.Random(11)
     cat = build_catalogue(load_corpus([ROOT / "knowledge"]).documents)
@@ -148,6 +149,8 @@ def main() -> None:
         began = time.perf_counter()
         page = render_html(report)
         print(f"HTML with charts: {time.perf_counter() - began:.2f}s, {len(page) / 1024:.0f} KiB")
+        if args.html:
+            args.html.write_text(page, encoding="utf-8")
         t = report["totals"]
         print(f"  {t['messages']:,} messages, {t['learners']:,} learners, "
               f"{t['quiz_attempts']:,} quiz answers, "
