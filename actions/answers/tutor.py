@@ -56,6 +56,11 @@ class Tutor:
         self.guide = Guide(kb)
         self.ranker = Ranker(kb)
 
+    def warm(self) -> None:
+        """Do the once-per-build work now (index load, passage clauses' vectors) rather than on
+        the first question: call it when a server starts."""
+        self.ranker.rank("warm up", ANSWERING)
+
     # -- one entry point for free text ----------------------------------------------------------
     def respond(self, message: str, context: Context | None = None, intent: str = "") -> Reply:
         """Any free-text message, read against what the conversation is about: a comparison, a
