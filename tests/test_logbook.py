@@ -117,6 +117,7 @@ def test_record_uses_the_configured_log_and_never_raises(tmp_path: Path, monkeyp
     use_logbook(None)
     try:
         assert record(TurnInfo("ana", "hello", "answer"))
+        assert record(TurnInfo("ana", "yes, delete it", "forgotten")) is False  # a forget leaves no row
         key_file = tmp_path / "state" / "log.key"
         assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600 and len(key_file.read_text()) == 64
         assert Logbook.from_settings(LogSettings()).entries("ana")[0].text == "hello"

@@ -16,10 +16,12 @@ import threading
 from .store import Logbook, Logged, TurnInfo
 from .turns import last_answer, turn_info
 
-__all__ = ["Logbook", "Logged", "TurnInfo", "default_logbook", "last_answer", "record", "turn_info",
-           "use_logbook"]
+__all__ = ["NOT_LOGGED", "Logbook", "Logged", "TurnInfo", "default_logbook", "last_answer", "record",
+           "turn_info", "use_logbook"]
 
 log = logging.getLogger(__name__)
+# Replies whose turn must leave nothing behind: the learner's data was just deleted.
+NOT_LOGGED = frozenset({"forgotten"})
 _DEFAULT: Logbook | None = None
 _LOCK = threading.Lock()
 
@@ -42,7 +44,10 @@ def use_logbook(logbook: Logbook | None) -> None:
 
 
 def record(info: TurnInfo) -> bool:
-    """Log one turn; False (and a log line) when it could not be stored."""
+    """Log one turn; False (and a log line) when it could not be stored, or must not be (a reply
+    of a kind in :data:`NOT_LOGGED`)."""
+    if info.kind in NOT_LOGGED:
+        return False
     try:
         default_logbook().record(info)
         return True
