@@ -20,6 +20,7 @@ from actions.dialogue import answers, overview, quiz
 from actions.dialogue.base import FALLBACK_TEXT, FreeTextAction
 from actions.dialogue.provider import Provider, desk_from, tutor_from
 from actions.knowledge.base import KnowledgeBase
+from actions.logbook import Logbook, use_logbook
 from actions.quiz.desk import QuizDesk
 from actions.quiz.progress import Progress
 
@@ -45,6 +46,15 @@ def tutor(tmp_path_factory: pytest.TempPathFactory) -> Tutor:
 def use_tutor(tutor: Tutor):
     with tutor_from(lambda: tutor):
         yield
+
+
+@pytest.fixture(autouse=True)
+def logbook(tmp_path: Path):
+    """Each test's turns go to its own message log."""
+    made = Logbook(f"sqlite:///{tmp_path / 'log.db'}", b"test-key")
+    use_logbook(made)
+    yield made
+    use_logbook(None)
 
 
 @pytest.fixture
@@ -117,6 +127,14 @@ async def test_a_follow_up_resolves_against_the_slots_of_the_turn_before(tutor) 
     # without the context, the same words resolve to nothing of that model's
     (alone,) = await _turns("and the third step?")
     assert f"Step 3 of **{model.name}**" not in alone
+
+
+async def test_turns_are_logged_under_a_pseudonym(logbook: Logbook) -> None:
+    await _turns("what is a flux capacitor?", "the customer is always right")
+    entries = logbook.entries()
+    assert [e.text for e in entries] == ["what is a flux capacitor?", "the customer is always right"]
+    assert entries[1].kind == "correction" and entries[1].misconception
+    assert all(e.learner != "learner-1" for e in entries)
 
 
 async def test_a_topic_list_then_the_second_one(tutor) -> None:

@@ -71,6 +71,18 @@ def context_events(reply: Reply) -> list[dict[str, Any]]:
     return [SlotSet(slot, value) for slot, value in reply.context.to_slots().items()]
 
 
+def log_turn(turn: Turn, reply: Reply) -> None:
+    """Keep the turn in the tutors' message log (pseudonymised; see :mod:`actions.logbook`).
+    Logging never costs the learner a reply: a failure here is only logged."""
+    from ..logbook import record, turn_info
+
+    try:
+        record(turn_info(turn.learner, turn.text, turn.intent, reply, provider.get_desk().progress,
+                         embed=provider.get_tutor().kb.embed))
+    except Exception:
+        log.exception("could not log the turn")
+
+
 def quiz_loop_events() -> list[dict[str, Any]]:
     """Events that hand the following turns to the quiz form (a quiz running without it)."""
     return [ActiveLoop(QUIZ_FORM), SlotSet("requested_slot", QUIZ_SLOT)]
@@ -99,6 +111,7 @@ class TutorAction(Action, ABC):
             dispatcher.utter_message(text=FALLBACK_TEXT)
             return []
         dispatcher.utter_message(**message_of(reply))
+        await asyncio.to_thread(log_turn, turn, reply)
         return context_events(reply) + events
 
     def respond(self, turn: Turn) -> tuple[Reply, list[dict[str, Any]]]:

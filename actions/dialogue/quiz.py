@@ -18,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from . import provider
-from .base import FALLBACK_TEXT, QUIZ_SLOT, Turn, TutorAction, context_events
+from .base import FALLBACK_TEXT, QUIZ_SLOT, Turn, TutorAction, context_events, log_turn
 from .quiz_turn import take
 from .render import message_of
 
@@ -94,6 +94,7 @@ class ValidateQuizForm(Action):
             dispatcher.utter_message(text=FALLBACK_TEXT)
             return [SlotSet(QUIZ_SLOT, None)]
         dispatcher.utter_message(**message_of(reply))
+        await asyncio.to_thread(log_turn, turn, reply)
         events = [*context_events(reply), SlotSet(QUIZ_SLOT, None)]
         return events if running else [*events, SlotSet("requested_slot", None)]
 
