@@ -71,8 +71,9 @@ test-fast: $(VENV)/.installed ## Unit tests only (no servers)
 eval: $(VENV)/.installed ## Retrieval evaluation on the development questions
 	$(PY) scripts/eval_retrieval.py
 
-bench: $(VENV)/.installed ## Index build and query latency benchmark
+bench: $(VENV)/.installed ## Index build and query latency; the tutors' report over 50,000 messages
 	$(PY) scripts/bench_index.py
+	$(PY) scripts/bench_report.py
 
 eval-bot: $(VENV)/.installed ## Play the development cases against the running bot; NLU cross-validation
 	$(PY) scripts/eval_bot.py
