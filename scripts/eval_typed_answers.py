@@ -47,9 +47,8 @@ def typed(question: Question, n: int) -> tuple[str, bool, str]:
         truth = question.answers[0].lower() == "true"
         styles = [("yes" if truth else "no", True, "yes/no"),
                   ("no" if truth else "yes", False, "yes/no, wrong")]
-    elif question.options:
-        index = next(i for i, o in enumerate(question.options) if o in question.answers)
-        styles.append(("ABCD"[index].lower(), True, "letter"))
+    elif (right_options := [i for i, o in enumerate(question.options) if o in question.answers]):
+        styles.append(("ABCD"[right_options[0]].lower(), True, "letter"))
         wrong = next(o for o in question.options if o not in question.answers)
         styles.append((wrong, False, "another option"))
     styles.append((CHAT[n % len(CHAT)], False, "chat"))
@@ -59,13 +58,14 @@ def typed(question: Question, n: int) -> tuple[str, bool, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     add_target_options(parser)
+    parser.add_argument("--rounds", type=int, default=3, help="quizzes per question family")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     bank = QuestionBank.from_folders([ROOT / "knowledge"])
     fair, total, by_style = 0, 0, Counter()
     n = 0
     with rasa_url(args) as url, httpx.Client(timeout=120) as client:
-        for request in REQUESTS:
+        for request in REQUESTS * args.rounds:
             learner = Learner(url, client)
             reply = learner.reply_text(request)
             while (question := asked(bank, reply)) is not None:
