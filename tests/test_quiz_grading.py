@@ -165,3 +165,11 @@ def test_agreement_with_labelled_answers(name: str) -> None:
 )
 def test_the_synonym_threshold_holds_on_minilm(given: str, expected: str, close: bool) -> None:
     assert default_meaning().close(given, expected) is close
+
+
+@pytest.mark.parametrize("wrapper", ["I think it's {}", "it's {}?", "hmm, maybe {}", "so {}",
+                                     "{}, I think", "the answer is {}"])
+def test_words_around_an_answer_are_not_graded_as_part_of_it(wrapper: str) -> None:
+    """'I think it's Apologise' is not 'Thank' (think ~ thank) plus a spare word."""
+    for question in (q for q in BANK.questions if q.kind is Kind.MODEL_LETTER):
+        assert grade(question, wrapper.format(question.answers[0])).correct, (wrapper, question.prompt)

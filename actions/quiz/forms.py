@@ -61,6 +61,23 @@ _CHAT = frozenset((
 NonAnswer = Literal["unsure", "chat"]
 
 
+# Words around an answer that are not part of it: "I think it's Apologise", "the answer is 2018".
+_ANSWER_LEAD = re.compile(
+    r"^\s*(?:(?:i think|i guess|i reckon|i believe|i'?d say|i'?ll go (?:for|with)|maybe|probably|"
+    r"definitely|surely|hmm+|um+|er+m?|ok(?:ay)?|so)\b\s*,?\s*)*"
+    r"(?:(?:it'?s|it is|that'?s|that is|the answer is|my answer is|answer(?: is)?\s*:?|is it)\b\s*)?",
+    re.I)
+_ANSWER_TAIL = re.compile(r"\s*,?\s*(?:i think|i guess|i reckon|maybe|probably|right|final answer)?"
+                          r"\s*[?.!]*\s*$", re.I)
+
+
+def without_lead(text: str) -> str:
+    """``text`` without the words a learner puts around an answer ("I think it's X?" -> "X");
+    the text itself when nothing would be left."""
+    core = _ANSWER_TAIL.sub("", _ANSWER_LEAD.sub("", text, count=1), count=1).strip()
+    return core or text.strip()
+
+
 def chosen_letter(text: str, count: int) -> int | None:
     """The 0-based option a learner picked by letter or number ("b", "(B)", "it's B", "answer: c")."""
     match = _LETTER.match(fold(text))

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .forms import chosen_letter, non_answer, truth
+from .forms import chosen_letter, non_answer, truth, without_lead
 from .matching import align, find_steps, longest_increasing, spells, unexplained
 from .meaning import SYNONYM_THRESHOLD, Meaning, default_meaning
 from .numbers import years
@@ -51,8 +51,7 @@ def grade(question: Question, text: str, meaning: Meaning | None = None) -> Verd
     if not given or non_answer(given) == "unsure":
         return verdict_for(question, 0.0, "No answer given.", missing=list(question.answers[:1]))
     index = chosen_letter(given, len(question.options))
-    if index is not None:
-        given = question.options[index]
+    given = question.options[index] if index is not None else without_lead(given)
     if question.kind is Kind.TRUE_FALSE:
         return _grade_true_false(question, given)
     if question.kind is Kind.MODEL_STEPS:
