@@ -38,13 +38,18 @@ def run_check(name: str, timeout: float = 600) -> str:
 def test_patches_are_installed_when_rasa_loads_the_channels() -> None:
     assert run_check("check_installed").split() == [
         "bot.speedups.tracker_cache", "bot.speedups.tracker_cache", "bot.speedups.states",
-        "bot.speedups.states", "bot.speedups.log_text", "bot.speedups.action_payload",
-        "bot.speedups.validation"]
+        "bot.speedups.states", "bot.speedups.tracker_copy", "bot.speedups.log_text",
+        "bot.speedups.action_payload", "bot.speedups.validation"]
 
 
 @slow
 def test_states_are_rasas_after_every_event_of_stories_rules_and_rewinds() -> None:
     assert "states match" in run_check("check_states_match_rasa")
+
+
+@slow
+def test_tracker_copies_are_rasas_after_every_event_of_stories_rules_and_rewinds() -> None:
+    assert "copies match" in run_check("check_tracker_copy")
 
 
 def test_states_fold_only_the_new_events() -> None:
@@ -76,6 +81,7 @@ def check_installed() -> None:
 
     for function in (SQLTrackerStore.retrieve, SQLTrackerStore.save,
                      Domain.states_for_tracker_history, DialogueStateTracker.applied_events,
+                     DialogueStateTracker.copy,
                      Policy.format_tracker_states, RemoteAction._action_call_format,
                      RemoteAction._validate_action_result):
         print(function.__module__)
@@ -176,6 +182,32 @@ def check_states_match_rasa() -> None:
     for events, is_rule in lists:
         _grow(events, domain, is_rule, each)
     print(f"states match after {compared} events of {len(lists)} conversations")
+
+
+def check_tracker_copy() -> None:
+    from bot.speedups import tracker_copy
+
+    domain = _domain()
+    rng = random.Random(10)
+    lists = _story_event_lists(domain)
+    lists += [(_rewound(events, rng), rule) for events, rule in lists for _ in range(3)]
+    compared = 0
+
+    def state(tracker: Any) -> Any:
+        fields = {k: v for k, v in vars(tracker).items() if k not in ("events", "slots")}
+        slots = {name: vars(slot) for name, slot in tracker.slots.items()}
+        return fields, slots, [id(e) for e in tracker.events], type(tracker.events)
+
+    def each(tracker: Any) -> None:
+        nonlocal compared
+        ours = tracker.copy()
+        assert state(ours) == state(tracker_copy._rasa_copy(tracker)), list(tracker.events)
+        ours.update(tracker.events[-1])  # a copy is the caller's: the next one is unaffected
+        compared += 1
+
+    for events, is_rule in lists:
+        _grow(events, domain, is_rule, each)
+    print(f"copies match after {compared} events of {len(lists)} conversations")
 
 
 def check_states_are_incremental() -> None:

@@ -9,11 +9,12 @@ docstring what it measured:
   instead of reading and replaying every event of the session on every message.
 - :mod:`.states`: the policies' dialogue states are extended from the previous prediction's instead
   of replaying the whole conversation several times a turn.
+- :mod:`.tracker_copy`: the copy each action runs on extends the last copy's replay.
 - :mod:`.log_text`: RulePolicy's debug text of every state is made only when it is logged.
 - :mod:`.action_payload`: the action server is sent the events since the latest user message, with
   the full slots, latest message and active loop, instead of the whole conversation.
 
-Together the last four make a turn's cost flat in the conversation's length (issue 9).
+Together the last five make a turn's cost flat in the conversation's length (issue 9).
 """
 
-from . import action_payload, log_text, states, tracker_cache, validation  # noqa: F401 - install on import
+from . import action_payload, log_text, states, tracker_cache, tracker_copy, validation  # noqa: F401 - install on import

@@ -10,7 +10,9 @@ The tutor's actions read the sender id, the slots, the latest message and the ac
 (``actions/dialogue/base.py``: ``Turn.of``; the quiz form's validation reads a slot), which are
 sent in full as before. The events are cut to those from the latest user message on (the whole
 list when there is none), so an action can still see what happened in this turn, the user
-message's own event included. Everything else in the request is Rasa's.
+message's own event included. Everything else in the request is Rasa's. Measured the same way
+afterwards (medians of three 300-turn conversations): building the payload 0.1 and 0.2 ms, the
+call 35 and 28 ms, the action server's parsing 0.2 and 0.2 ms at turns 1-20 and 281-300.
 """
 
 from __future__ import annotations

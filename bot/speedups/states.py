@@ -15,10 +15,18 @@ each turn) and no new active-loop name folds only the new events, from the lates
 applied events are still the same; everything else (the first call, a tracker built afresh, events
 rewound further back than the checkpoints) is folded from the start. Both paths run Rasa's own
 steps (its applied-events rules and its ``get_active_state``), so the states are Rasa's: the tests
-compare them with Rasa's function after every event of stories, rules and recorded conversations.
+compare them, and what the featurizer makes of them, with Rasa's after every event of the stories,
+rules and test stories, and of copies with rewinds, restarts, session starts and loop ends put in
+at random. ``DialogueStateTracker.applied_events``, which the processor also calls every turn (to
+see whether the session expired), is extended the same way.
 
-Callers edit the states they get (the featurizer deletes user text or intent), so each call gets
-its own copies, with the sharing between states that Rasa's own list has.
+Measured the same way afterwards (medians of three 300-turn conversations): the policies took
+14 ms a turn at turns 1-20 and 29 ms at turns 281-300, what is left growing being Rasa's own
+passes over the list of states (RulePolicy's matching of rules against it, the featurizer's
+clean-up), cheap per state.
+
+Callers edit some of the states they get (the featurizer deletes user text or intent), so each
+call gets its own copies of those, with the sharing between states that Rasa's own list has.
 """
 
 from __future__ import annotations

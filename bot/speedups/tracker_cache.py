@@ -10,7 +10,9 @@ conversation: at turn 300 of one learner's session (3,600 events) retrieval took
 Here the store remembers the tracker it saved, with how many of its events are stored and the
 sender's highest event id. The next ``retrieve`` hands that same tracker back when the store still
 ends at that id (one indexed ``max(id)`` query), so nothing is read or replayed; ``save`` writes
-the events beyond the stored count. Every other case takes Rasa's own path and the tracker is
+the events beyond the stored count. Measured the same way afterwards (medians of three 300-turn
+conversations): retrieval 5.4 ms at turns 1-20 and 2.4 ms at turns 281-300, saving 38 and 36 ms
+(SQLite's commit). Every other case takes Rasa's own path and the tracker is
 remembered afresh:
 
 - another process (a second Rasa server) wrote to the conversation: the id differs;
