@@ -111,7 +111,9 @@ def action_server(opts: Options) -> Service | None:
 
 
 def rasa_server(opts: Options) -> Service | None:
-    api = ["--enable-api", "--auth-token", opts.rasa_token] if opts.rasa_token else []
+    # one argument ("--auth-token=..."): a random token may start with "-", which argparse would
+    # take for an option
+    api = ["--enable-api", f"--auth-token={opts.rasa_token}"] if opts.rasa_token else []
     return Service(
         "rasa server",
         [str(RASA), "run", *api, "--cors", "*", "-i", opts.host,
