@@ -371,3 +371,11 @@ def test_importing_the_actions_loads_no_engine() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=Path(ROOT), capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+async def test_a_statement_nlu_heard_as_progress_is_read_as_a_statement(desk: QuizDesk) -> None:
+    reply, _ = await _say(quiz.ActionProgress(), "once the survey results are in, there's nothing "
+                          "more to do", "ask_progress", in_form=False)
+    assert "quiz questions yet" not in reply["text"]
+    brief, _ = await _say(quiz.ActionProgress(), "results please", "ask_progress", in_form=False)
+    assert "quiz questions yet" in brief["text"]

@@ -45,6 +45,19 @@ _PROGRESS_CUES = re.compile(
     r"\b(doing|progress|my scores?|results?|revis\w*|weak\w*|improve|study|focus|work on|"
     r"practi[cs]e|next|how am i|how did i|stats|marks?|right|covered|answered|due|review|so far)\b",
     re.I)
+# Progress is the learner's own ("how am I doing?"), asked briefly ("results please"), or named
+# ("what's due for review?"); "once the survey results are in, ..." is none of these.
+_FIRST_PERSON = re.compile(r"\b(i|i'?m|me|my|mine|myself)\b", re.I)
+_NAMED_PROGRESS = re.compile(r"\b(progress|due|revis\w*|review|stats|statistics|scores?)\b", re.I)
+
+
+def _asks_progress(words: str) -> bool:
+    if not _PROGRESS_CUES.search(words):
+        return False
+    return bool(_FIRST_PERSON.search(words) or _NAMED_PROGRESS.search(words)
+                or len(words.split()) <= 4)
+
+
 _ANSWER_LEAD = re.compile(r"^\s*(?:my answer is|the answer is|answer:|i think it'?s|it'?s)\s+", re.I)
 
 
@@ -146,8 +159,9 @@ class ActionProgress(TutorAction):
     def reply(self, tutor: Tutor, turn: Turn) -> Reply:
         desk = provider.get_desk()
         words = _words(turn)
-        if words and not _PROGRESS_CUES.search(words):
-            return tutor.respond(words, turn.context, turn.intent)  # NLU's guess; it says else
+        if words and not _asks_progress(words):
+            # NLU's guess; the words say something else ("once the survey results are in, ...")
+            return tutor.respond(words, turn.context, turn.intent)
         if turn.intent == "ask_revision":
             return desk.revision(turn.learner)
         return desk.report(turn.learner)
