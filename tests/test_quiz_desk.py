@@ -313,3 +313,19 @@ def test_a_guess_phrased_as_a_question_is_graded_when_it_is_right(desk: QuizDesk
     reply = desk.take(LEARNER, "how about LATER?")
     assert reply is not None and reply.text.startswith("Correct!")
     assert desk.take(LEARNER, "what about GDPR?") is None  # not the answer: a question for the tutor
+
+
+def test_a_word_of_the_material_is_graded_not_taken_for_chat(tmp_path) -> None:
+    """'Thank' for the A of LAST is a wrong step of the model, not thanks: it gets a verdict."""
+    from actions.quiz.forms import from_the_material
+    from actions.quiz.selection import QuestionBank
+
+    from .helpers import KNOWLEDGE
+
+    bank = QuestionBank.from_folders([KNOWLEDGE])
+    letters = [q for q in bank.questions if q.kind.value == "model_letter"]
+    question = letters[0]
+    other_step = next(a for q in letters if q.subject == question.subject
+                      for a in q.answers if a not in question.answers)
+    assert from_the_material(other_step, question.context, question.options)
+    assert not from_the_material("thanks", question.context, question.options)

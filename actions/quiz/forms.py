@@ -140,3 +140,10 @@ def non_answer(text: str) -> NonAnswer | None:
     if _UNSURE.match(plain):
         return "unsure"
     return "chat" if _STALL.match(plain) or all(token in _CHAT for token in tokens) else None
+
+
+def from_the_material(text: str, context: str, options: tuple[str, ...] = ()) -> bool:
+    """True when ``text`` is one of the ``options`` or words of the passage (``context``) the
+    question comes from: a wrong answer to grade ("Thank" for the A of LAST), not chat."""
+    said = " ".join(words(text))
+    return bool(said) and f" {said} " in f" {' '.join(words(' '.join((context, *options))))} "

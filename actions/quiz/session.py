@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from ..answers.reply import Reply
-from .forms import non_answer, truth
+from .forms import from_the_material, non_answer, truth
 from .grading import Verdict, grade
 from .meaning import Meaning
 from .progress import Marked, Progress
@@ -190,7 +190,9 @@ class QuizSession:
         if said == "unsure" and not state["hinted"]:
             return self._hint(state, version, question, "No problem: have a go with that, or say 'skip'.")
         verdict = grade(question, text, self.meaning)
-        answered = question.kind is Kind.TRUE_FALSE and truth(text) is not None  # "no" answers one
+        # "no" answers a true/false question; "Thank" for LAST's A is a wrong step, not thanks
+        answered = ((question.kind is Kind.TRUE_FALSE and truth(text) is not None)
+                    or from_the_material(text, question.context, question.options))
         if said == "chat" and not verdict.correct and not state["hinted"] and not answered:
             return self._hint(state, version, question, f"'{text.strip()}' doesn't look like an answer "
                                                         "to the question: have a go, or say 'skip'.")
