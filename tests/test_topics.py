@@ -163,3 +163,25 @@ def test_a_new_document_gets_a_title_and_can_be_named(tmp_path: Path) -> None:
     assert set(stems(doc.title)) <= set(stems(NEW_DOC))
     assert find_topics("quiz me on topic 5", cat) == [doc]
     assert doc in find_topics("exam tips for the escalation topic", cat)
+
+
+@pytest.mark.parametrize(("form", "intent"), [
+    ("what mistakes should I avoid in topic {n}?", "ask_question"),
+    ("what do people get wrong in topic {n}?", "ask_exam_tips"),
+    ("what should I avoid in {title}?", "ask_exam_tips"),
+])
+def test_mistakes_asked_of_a_topic_are_that_topics_mistakes_as_advice(
+    tutor: Tutor, catalogue: Catalogue, form: str, intent: str
+) -> None:
+    from actions.answers.advice import advice
+    from actions.answers.resolve import find_laws, find_models
+
+    for doc in catalogue.documents:
+        if "{title}" in form and (find_laws(doc.title, catalogue) or find_models(doc.title, catalogue)):
+            continue  # "data protection" in a title names the law first
+        reply = tutor.respond(form.format(n=_number(doc), title=doc.title.lower()), intent=intent)
+        own = [advice(i.text) for i in doc.section(SectionKind.MISCONCEPTIONS)]
+        others = [advice(i.text) for d in catalogue.documents if d is not doc
+                  for i in d.section(SectionKind.MISCONCEPTIONS)]
+        assert reply.kind == "advice" and all(a in reply.text for a in own), reply.text
+        assert not any(a in reply.text for a in others if a not in own)

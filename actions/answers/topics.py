@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.model import Abbreviation, Catalogue, Document, Law, NamedModel, SectionKind
+from .advice import advice
 from .compose import bulleted
 from .context import Context
 from .reply import Reply
@@ -94,3 +95,14 @@ def related(kb: KnowledgeBase, subject: NamedModel | Law | Abbreviation, context
     text = f"More on **{name}** from {where}:\n" + bulleted([text for text, _, _ in points])
     sources = list(dict.fromkeys(cat.cite(doc, section) for _, doc, section in points))
     return Reply(text, kind="more", sources=sources, context=context)
+
+
+def mistakes(doc: Document, catalogue: Catalogue, context: Context) -> Reply:
+    """The mistakes one topic lists, each phrased as advice ("what should I avoid in topic 1?")."""
+    items = [i.text for i in doc.section(SectionKind.MISCONCEPTIONS)]
+    if not items:
+        return Reply(f"**{doc.topic}** lists no common mistakes.", kind="advice",
+                     context=context.but(topic=doc.doc_id, focus="topic"))
+    return Reply(f"Mistakes to avoid in **{doc.topic}**:\n" + bulleted([advice(t) for t in items]),
+                 kind="advice", sources=[catalogue.cite(doc.name, SectionKind.MISCONCEPTIONS)],
+                 context=context.but(topic=doc.doc_id, focus="topic"))

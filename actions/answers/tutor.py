@@ -81,6 +81,8 @@ class Tutor:
             return self.list_topics(context)
         if intent == "capabilities":
             return self.capabilities()
+        if self._asks_mistakes_only(message):
+            return self.answer(message, context)  # "what should I avoid in topic 1?": not tips
         if intent == "ask_exam_tips" or (intent != "ask_marking_points" and _TIPS.search(message)):
             return self.exam_tips(message, context)
         if intent == "ask_marking_points" or _MARKING.search(message):
@@ -104,6 +106,12 @@ class Tutor:
             return False
         return (is_question(message) or len(message.split()) <= 6
                 or bool(topic_numbers(message) or find_topics(message, self.kb.catalogue)))
+
+    @staticmethod
+    def _asks_mistakes_only(message: str) -> bool:
+        """A question about what to avoid that does not ask for tips or marking points."""
+        return (is_question(message) and asks_about_mistakes(message)
+                and not _TIPS.search(message) and not _MARKING.search(message))
 
     def _asks_topic_list(self, message: str) -> bool:
         cat = self.kb.catalogue
@@ -174,6 +182,8 @@ class Tutor:
         if unknown := ex.unknown_model(message):
             return ex.no_such_model(unknown)
         if docs := find_topics(message, cat):
+            if mistakes:
+                return topics.mistakes(docs[0], cat, context)
             return topics.overview(docs[0], cat, context)
         if numbers := topic_numbers(message):
             return self._no_such_topic(numbers[0], context)
