@@ -21,6 +21,9 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from botclient import ROOT, Learner, add_target_options, rasa_url
 
+sys.path.insert(0, str(ROOT))
+from actions.knowledge.model import SECTION_LABELS
+
 EVAL = ROOT.parent / "shared" / "eval"
 OWN = ROOT / "tests" / "data"  # cases written before tuning, beside the shared development set
 
@@ -72,12 +75,20 @@ def eval_scenarios(url: str, client: httpx.Client, scenarios: list[dict], verbos
     print(f"{label}: {passed}/{len(scenarios)}")
 
 
+def corrects(reply: str) -> bool:
+    """The reply corrects a misconception: it says so, not merely cites the section named
+    'Common Misconceptions & Mistakes to Avoid' (an answer about what to avoid does that)."""
+    for label in SECTION_LABELS.values():
+        reply = reply.replace(label, "")
+    return "misconception" in reply.lower()
+
+
 def eval_misconceptions(url: str, client: httpx.Client, cases: dict, verbose: bool,
                         label: str = "misconceptions") -> None:
     tp = fn = fp = content = 0
     for case in cases["held"]:
         reply = Learner(url, client).reply_text(case["say"])
-        corrected = "misconception" in reply.lower()
+        corrected = corrects(reply)
         tp += corrected
         fn += not corrected
         content += corrected and contains_all(reply, case.get("expect", []))
@@ -85,7 +96,7 @@ def eval_misconceptions(url: str, client: httpx.Client, cases: dict, verbose: bo
             print(f"  not corrected: {case['say']!r} -> {reply[:120]!r}")
     for case in cases["not_held"]:
         reply = Learner(url, client).reply_text(case["say"])
-        wrong = "misconception" in reply.lower()
+        wrong = corrects(reply)
         fp += wrong
         if verbose and wrong:
             print(f"  false correction: {case['say']!r}")
