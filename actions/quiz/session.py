@@ -177,7 +177,9 @@ class QuizSession:
         target = self._target(asked)
         return self._retrying(lambda: self._answer(text, clicked, target))
 
-    def _answer(self, text: str, clicked: bool, target: Asked) -> Reply:
+    def _pending(self, target: Asked) -> tuple[State, int] | Reply:
+        """The running quiz and its version; or the reply to give instead: the answer again to a
+        retried turn whose question was answered since, or "no quiz"."""
         state, version = self._read()
         if _answered(state, target):
             assert state is not None and target is not None
@@ -185,6 +187,13 @@ class QuizSession:
         state = _running(state)
         if state is None:
             return no_quiz()
+        return state, version
+
+    def _answer(self, text: str, clicked: bool, target: Asked) -> Reply:
+        pending = self._pending(target)
+        if isinstance(pending, Reply):
+            return pending
+        state, version = pending
         question = self._question(state)
         said = None if clicked else non_answer(text)
         if said == "unsure" and not state["hinted"]:
@@ -211,13 +220,10 @@ class QuizSession:
         target = self._target(asked)
 
         def step() -> Reply:
-            state, version = self._read()
-            if _answered(state, target):
-                assert state is not None and target is not None
-                return self._replay(state, target[1])
-            state = _running(state)
-            if state is None:
-                return no_quiz()
+            pending = self._pending(target)
+            if isinstance(pending, Reply):
+                return pending
+            state, version = pending
             question = self._question(state)
             verdict = Verdict(0.0, False, f"Skipped. The answer: {question.answer_text}.\n"
                               f"Source: {question.source}.", list(question.answers), [],
