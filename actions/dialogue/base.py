@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -27,12 +26,6 @@ FALLBACK_TEXT = (
     "Sorry, something went wrong on my side while I was looking that up. "
     "Please try again in a moment, or ask in a different way."
 )
-# A message that asks for a quiz in so many words, whatever NLU made of the rest ("quiz me on the
-# 'Acknowledge, Respond, Follow-up' framework" reads like a model question to NLU).
-QUIZ_REQUEST = re.compile(
-    r"^\s*(?:(?:please|can you|could you|now|ok|okay)[,\s]+)*(?:quiz|test)\s+me\b|"
-    r"^\s*(?:give me\s+|ask me\s+)?(?:\d+|a few|some|ten|five)\s+(?:quiz\s+)?questions\s+(?:on|about)\b|"
-    r"^\s*(?:start|begin)\s+(?:a\s+|the\s+)?quiz\b", re.I)
 QUIZ_FORM = "quiz_form"
 QUIZ_SLOT = "quiz_answer"  # the form's one required slot: the learner's latest message
 
@@ -118,13 +111,14 @@ class TutorAction(Action, ABC):
         """The reply for ``turn`` and any events beyond its context. A quiz that is running
         without Rasa's quiz form (a conversation from before a restart, say) takes the message as
         the form would, and hands the next turns back to the form."""
+        from ..quiz.messages import asks_for_quiz  # the quiz package loads the engine: not at import
         from .quiz_turn import take  # the quiz side imports this module
 
         desk = provider.get_desk()
         if not turn.in_quiz_form and desk.active(turn.learner):
             reply = take(turn)
             return reply, quiz_loop_events() if desk.active(turn.learner) else []
-        if not turn.in_quiz_form and turn.intent != "start_quiz" and QUIZ_REQUEST.search(turn.text):
+        if not turn.in_quiz_form and turn.intent != "start_quiz" and asks_for_quiz(turn.text):
             # NLU missed a quiz request (its rule starts the form): start it and hand over the form
             reply = desk.command(turn.learner, "start", turn.text)
             return reply, quiz_loop_events() if desk.active(turn.learner) else []

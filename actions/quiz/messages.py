@@ -66,7 +66,8 @@ _CONTEST = re.compile(
 _START = re.compile(
     r"^(?:(?:can you |could you |please |now |ok |okay )*(?:quiz|test) (?:me|us)\b"
     r"|(?:start|begin|give me|lets do|let us do|i want|new|another|do) (?:a |another |one more |new )*"
-    r"(?:quiz|test)\b|\d+ (?:more )?questions (?:on|about)\b)"
+    r"(?:quiz|test)\b"
+    r"|(?:give me |ask me )?(?:\d+|a few|some|five|ten) (?:more )?(?:quiz )?questions (?:on|about)\b)"
 )
 _WH = r"what|which|who|whom|whose|why|how|when|where"
 _AUX = (r"is|am|are|was|were|does|do|did|can|could|should|would|will|has|have|had|must|may|might|s|re|"
@@ -95,6 +96,12 @@ _ANSWER_WANTED = re.compile(
 def _plain(text: str) -> str:
     """Folded words with single spaces, no punctuation: "Stop the quiz!" -> "stop the quiz"."""
     return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+
+
+def asks_for_quiz(text: str) -> bool:
+    """True when a message asks for a quiz in so many words ("quiz me on ...", "5 questions on
+    ..."), whatever NLU made of the rest."""
+    return bool(_START.match(_plain(text)))
 
 
 def is_contest(text: str) -> bool:
