@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -58,3 +60,19 @@ Common Misconceptions & Mistakes to Avoid
 Examiner Marking Points
 - Award credit for explaining when escalation is appropriate.
 """
+
+
+def postgres_url() -> str:
+    """The local PostgreSQL server's test database; a test that needs it fails (never skips)
+    when it is down."""
+    for user in ("postgres", "root"):
+        url = f"postgresql+psycopg://{user}@127.0.0.1:5432/test"
+        try:
+            engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+            with engine.connect() as conn:
+                conn.execute(sa.text("select 1"))
+            engine.dispose()
+            return url
+        except Exception:
+            continue
+    pytest.fail("no PostgreSQL server answered at 127.0.0.1:5432 (database 'test', users postgres/root)")

@@ -25,8 +25,7 @@ from actions.quiz.desk import QuizDesk
 from actions.quiz.progress import Progress
 from actions.quiz.tables import dispose_engines
 
-from .helpers import ROOT, HashingEncoder, copy_seeds
-from .test_logbook import postgres_url
+from .helpers import ROOT, HashingEncoder, copy_seeds, postgres_url
 
 KEY = b"learner-data-key"
 # Rasa 3.6's SQLTrackerStore.SQLEvent, column for column

@@ -22,22 +22,10 @@ from actions.logbook.store import LogEntry
 from actions.logbook.turns import unpack
 from actions.quiz.tables import dispose_engines
 
+from .helpers import postgres_url
+
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 KEY = b"k" * 32
-
-
-def postgres_url() -> str:
-    for user in ("postgres", "root"):
-        url = f"postgresql+psycopg://{user}@127.0.0.1:5432/test"
-        try:
-            engine = create_engine(url, connect_args={"connect_timeout": 3})
-            with engine.connect() as conn:
-                conn.execute(text("select 1"))
-            engine.dispose()
-            return url
-        except Exception:
-            continue
-    pytest.fail("no PostgreSQL server answered at 127.0.0.1:5432 (database 'test', users postgres/root)")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

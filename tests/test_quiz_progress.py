@@ -16,6 +16,8 @@ from actions.quiz.progress import Progress, dispose_engines
 from actions.quiz.questions import Kind, Question
 from actions.quiz.selection import QuestionBank
 
+from .helpers import postgres_url
+
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 BANK = QuestionBank.from_folders([KNOWLEDGE])
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -25,20 +27,6 @@ def question(kind: Kind, subject: str) -> Question:
     return next(q for q in BANK.questions if q.kind is kind and q.subject == subject)
 
 
-def _postgres_url() -> str | None:
-    for user in ("postgres", "root"):
-        url = f"postgresql+psycopg://{user}@127.0.0.1:5432/test"
-        try:
-            engine = create_engine(url, connect_args={"connect_timeout": 3})
-            with engine.connect() as conn:
-                conn.execute(text("select 1"))
-            engine.dispose()
-            return url
-        except Exception:
-            continue
-    return None
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str | None]]:
     """(url, schema) of an empty progress database; PostgreSQL gets a unique schema, dropped after."""
@@ -46,9 +34,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
         yield f"sqlite:///{tmp_path / 'progress.db'}", None
         dispose_engines()
         return
-    url = _postgres_url()
-    if url is None:  # a database the project is tested on being down is a failure, not a skip
-        pytest.fail("no PostgreSQL server answered at 127.0.0.1:5432 (database 'test', users postgres/root)")
+    url = postgres_url()  # a database the project is tested on being down fails, never skips
     schema = f"quiz_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url)
     with admin.begin() as conn:

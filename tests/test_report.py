@@ -29,7 +29,7 @@ from actions.report.html import render_html
 from actions.report.vectors import CachedEncoder
 
 from .engine import shared_tutor
-from .test_logbook import postgres_url
+from .helpers import postgres_url
 
 pytestmark = pytest.mark.slow
 KEY = b"report-test-key"
