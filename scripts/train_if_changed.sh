@@ -21,6 +21,11 @@ fingerprint() {
   } | sha256sum | cut -d' ' -f1
 }
 
+# One training at a time per models folder: a second caller waits, then finds the model current.
+mkdir -p "$MODELS_DIR"
+exec 9>"$MODELS_DIR/.train.lock"
+flock 9
+
 want="$(fingerprint)"
 if [[ -f "$MODEL" && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
   echo "model up to date: reusing $MODEL (bot/ and data/ unchanged)"
