@@ -82,6 +82,9 @@ def create_app(
     app.config.RESPONSE_TIMEOUT = RESPONSE_TIMEOUT
     if token:
         require_token(app, token)
+    from .reminders.scheduler import attach  # Slack review reminders (off without SLACK_BOT_TOKEN)
+
+    attach(app)
     return app
 
 
