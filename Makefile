@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install index train web run chat test test-fast lint eval bench eval-bot bench-bot eval-grading \
+.PHONY: help install index train web run cluster chat test test-fast lint eval bench eval-bot bench-bot eval-grading \
         eval-answers eval-misconceptions eval-typed clean
 
 help: ## List the targets
@@ -53,6 +53,10 @@ web: web/dist/tutor-chat.js ## Build the chat page's client from npm packages (n
 
 run: install index train web ## Install, index, train if needed, start both servers and the chat page
 	$(PY) scripts/run.py
+
+cluster: install index train web ## HAProxy, 2 Rasa + 2 action servers on PostgreSQL and Redis, supervised (docs/deploy.md)
+	scripts/ensure_haproxy.sh
+	$(PY) scripts/cluster.py
 
 chat: ## Chat in the terminal with the running tutor (start it with make run)
 	$(PY) scripts/chat.py

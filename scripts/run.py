@@ -42,6 +42,7 @@ class Options:
     host: str = "127.0.0.1"
     models: Path = ROOT / "models"
     tracker_db: Path = ROOT / ".state" / "tracker.db"
+    endpoints: str = "bot/endpoints.yml"  # Rasa's endpoints (scripts/cluster.py: the cluster's)
     logs: Path = ROOT / ".state" / "logs"
     env: dict[str, str] = field(default_factory=dict)  # extra variables for every child
     # Rasa's HTTP API is on only with a token (--enable-api --auth-token); off when None.
@@ -118,7 +119,7 @@ def rasa_server(opts: Options) -> Service | None:
         "rasa server",
         [str(RASA), "run", *api, "--cors", "*", "-i", opts.host,
          "--port", str(opts.rasa_port), "--credentials", "bot/credentials.yml",
-         "--endpoints", "bot/endpoints.yml", "-m", str(opts.models)],
+         "--endpoints", opts.endpoints, "-m", str(opts.models)],
         f"{opts.rasa_url}/",
         {"ACTION_SERVER_TOKEN": opts.action_token},  # sent by bot/endpoints.yml
     )
