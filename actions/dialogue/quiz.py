@@ -4,6 +4,9 @@ While a quiz runs, Rasa's ``quiz_form`` is the active loop, so every message goe
 first, whatever intent NLU gives it ("Thank" is not thanks, "LATER" is not goodbye, "no" does not
 end it). The form's one slot, ``quiz_answer``, takes the message's text; ``validate_quiz_form``
 hands it to the quiz and empties the slot again, so the form keeps asking until the quiz ends.
+The ``quiz_asked`` slot keeps a token for the question each reply shows (``QuizDesk.asked``) and
+hands it back with the next message: a turn retried after its first try was recorded (Rasa died
+before saving the conversation, say) gets the first verdict instead of answering the next question.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from . import provider
 from .base import FALLBACK_TEXT, QUIZ_SLOT, Turn, TutorAction, context_events, log_turn
-from .quiz_turn import take
+from .learner_data import FORGET_ASKED_SLOT, answer_in_quiz, asked_events
+from .quiz_turn import _then_resume, take
 from .render import message_of
 
 if TYPE_CHECKING:
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
     from ..answers.tutor import Tutor
 
 log = logging.getLogger(__name__)
+ASKED_SLOT = "quiz_asked"
 
 _COMMANDS = {
     "start_quiz": "start",
@@ -82,6 +87,10 @@ class ActionQuizTurn(TutorAction):
             return tutor.respond(request, turn.context, turn.intent)
         return provider.get_desk().command(turn.learner, command, request)
 
+    def respond(self, turn: Turn) -> tuple[Reply, list[dict[str, Any]]]:
+        reply, events = super().respond(turn)
+        return reply, [*events, SlotSet(ASKED_SLOT, provider.get_desk().asked(turn.learner))]
+
 
 class ValidateQuizForm(Action):
     """Each message of a running quiz: the quiz's reply, then the slot is emptied to ask again,
@@ -100,15 +109,20 @@ class ValidateQuizForm(Action):
                 # the form starting (or coming back): no message to take; it runs while the quiz does
                 running = await asyncio.to_thread(desk.active, turn.learner)
                 return [] if running else [SlotSet("requested_slot", None)]
-            reply = await asyncio.to_thread(take, turn)
+            if tracker.get_slot(FORGET_ASKED_SLOT):  # this message answers "delete it all?"
+                reply = await asyncio.to_thread(answer_in_quiz, turn, lambda r: _then_resume(r, turn))
+            else:
+                reply = await asyncio.to_thread(take, turn, tracker.get_slot(ASKED_SLOT))
             running = await asyncio.to_thread(desk.active, turn.learner)
+            asked = await asyncio.to_thread(desk.asked, turn.learner)
         except Exception:
             log.exception("the quiz failed on %r", turn.text[:200])
             dispatcher.utter_message(text=FALLBACK_TEXT)
             return [SlotSet(QUIZ_SLOT, None)]
         dispatcher.utter_message(**message_of(reply))
         await asyncio.to_thread(log_turn, turn, reply)
-        events = [*context_events(reply), SlotSet(QUIZ_SLOT, None)]
+        events = [*context_events(reply), SlotSet(QUIZ_SLOT, None), SlotSet(ASKED_SLOT, asked),
+                  *asked_events(reply, bool(tracker.get_slot(FORGET_ASKED_SLOT)))]
         return events if running else [*events, SlotSet("requested_slot", None)]
 
 

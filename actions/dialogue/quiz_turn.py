@@ -5,7 +5,8 @@ running without the form. Stop, hint, skip and repeat requests, a contest of the
 answers (an option clicked, typed, by letter, yes/no, or chat that answers nothing) all go to the
 quiz desk (:meth:`~actions.quiz.desk.QuizDesk.take`), which also starts a new quiz when asked. A
 real question is answered by the tutor, and a request for progress is served, then the quiz
-question comes back.
+question comes back. ``asked`` is the token of the question the learner was shown (the
+``quiz_asked`` slot), so a retried turn gets the verdict its first try recorded.
 """
 
 from __future__ import annotations
@@ -15,21 +16,26 @@ import re
 from ..answers.reply import Reply
 from . import provider
 from .base import Turn
+from .learner_data import in_quiz
 from .render import with_sources
 
 _PROGRESS = re.compile(r"\b(how am i doing|my (?:progress|scores?|results?)|what should i revise|"
                        r"what to revise)\b", re.I)
 
 
-def take(turn: Turn) -> Reply:
-    """The reply to ``turn`` during a quiz (the quiz may have ended by the time it returns)."""
+def take(turn: Turn, asked: str | None = None) -> Reply:
+    """The reply to ``turn`` during a quiz (the quiz may have ended by the time it returns);
+    ``asked``: :meth:`~actions.quiz.desk.QuizDesk.asked` when the learner was shown the question."""
     desk = provider.get_desk()
     text = turn.text.strip()
+    data = in_quiz(turn, lambda reply: _then_resume(reply, turn))  # "what do you know about me?"
+    if data is not None:
+        return data
     if _PROGRESS.search(text):
         report = desk.revision(turn.learner) if "revise" in text.lower() else desk.report(turn.learner)
         return _then_resume(report, turn)
     clicked = turn.entity("answer") if text.startswith("/quiz_answer") else None
-    reply = desk.take(turn.learner, text, turn.intent, clicked)
+    reply = desk.take(turn.learner, text, turn.intent, clicked, asked=asked)
     if reply is not None:
         return reply
     answer = provider.get_tutor().respond(text, turn.context, turn.intent)
