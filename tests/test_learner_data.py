@@ -12,15 +12,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, insert, text
 from typer.testing import CliRunner
 
 from actions.answers.reply import Reply
+from actions.answers.tutor import Tutor
 from actions.config import settings
+from actions.dialogue import learner_data as chat
+from actions.dialogue import quiz as quiz_actions
+from actions.dialogue.provider import desk_from, tutor_from
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.cli import app
-from actions.learners import Stores, TrackerEvents, describe_learner, export_learner, forget_learner
-from actions.logbook import Logbook, turn_info
+from actions.learners import Stores, TrackerEvents, describe_learner, export_learner, forget_learner, requests
+from actions.logbook import Logbook, turn_info, use_logbook
 from actions.quiz.desk import QuizDesk
 from actions.quiz.progress import Progress
 from actions.quiz.tables import dispose_engines
@@ -238,3 +244,149 @@ def test_forgetting_from_the_chat_against_rasas_own_tracker_store(tmp_path: Path
     output = check.stdout.read() if check.stdout else ""
     assert check.wait(120) == 0 and "EVENTS 0" in output, output
     dispose_engines()
+
+
+# --- In the chat: the words read, and the actions, with no Rasa server (see test_e2e_learner_data) ---
+
+@pytest.mark.parametrize("words", ["tell me everything you have on me", "which of my details are stored?",
+                                   "could I view my personal information please", "what data do you store?",
+                                   "what's been recorded about me so far?"])
+def test_asking_what_is_kept_is_read_from_the_words(words: str) -> None:
+    assert requests.asks_what_is_kept(words) and not requests.asks_to_forget(words)
+
+
+@pytest.mark.parametrize("words", ["please erase my information", "delete everything you hold on me",
+                                   "I'd like my chat history wiped", "wipe me from your system",
+                                   "can I be forgotten? I want to be forgotten"])
+def test_asking_to_be_forgotten_is_read_from_the_words(words: str) -> None:
+    assert requests.asks_to_forget(words) and not requests.asks_what_is_kept(words)
+
+
+@pytest.mark.parametrize("words", ["what data can a shop keep about customers?",
+                                   "how do I delete a customer's record?",
+                                   "which information must you keep about complaints?", "delete my reminder",
+                                   "don't delete my data", "forget it", "tell me about data protection",
+                                   "what does GDPR say about storing data?"])
+def test_course_questions_and_other_requests_are_no_data_requests(words: str) -> None:
+    assert not requests.asks_what_is_kept(words) and not requests.asks_to_forget(words)
+
+
+@pytest.mark.parametrize(("answer", "deletes"), [("/affirm", True), ("Yes, delete it all", True),
+                                                 ("yep", True), ("sure, go ahead", True), ("/deny", False),
+                                                 ("no", False),
+                                                 ("yes but keep my quiz", False), ("hmm, not sure", False),
+                                                 ("what is the HEAT model?", False), ("", False)])
+def test_only_a_clear_yes_confirms(answer: str, deletes: bool) -> None:
+    assert requests.confirms(answer) is deletes
+
+
+LEARNER = "web:chat"
+
+
+@pytest.fixture
+def in_chat(tmp_path: Path) -> Iterator[tuple[QuizDesk, Stores, Path]]:
+    """The actions' tutor, quiz desk, logbook and stores, on SQLite in ``tmp_path``."""
+    kb = KnowledgeBase(copy_seeds(tmp_path / "k"), tmp_path / "i", encoder=HashingEncoder())
+    kb.rebuild()
+    desk = QuizDesk(kb, Progress(f"sqlite:///{tmp_path / 'p.db'}"), random.Random(3))
+    stores = Stores(desk.progress, Logbook(f"sqlite:///{tmp_path / 'l.db'}", KEY),
+                    TrackerEvents(tmp_path / "tracker.db"))
+    use_logbook(stores.logbook)
+    old = chat.get_stores.replace(lambda: stores)
+    with tutor_from(lambda: Tutor(kb)), desk_from(lambda: desk):
+        yield desk, stores, tmp_path / "tracker.db"
+    chat.get_stores.replace(old)
+    use_logbook(None)
+    dispose_engines()
+
+
+def _tracker(text: str, intent: str, slots: dict | None = None, loop: str | None = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+    events = [{"event": "user", "text": text, "parse_data": latest}]
+    return Tracker(LEARNER, dict(slots or {}), latest, events, False, None, {"name": loop} if loop else {},
+                   "action_listen")
+
+
+async def _run(action, text: str, intent: str, slots: dict | None = None,
+               loop: str | None = None) -> tuple[dict, list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, _tracker(text, intent, slots, loop), {})
+    assert len(dispatcher.messages) == 1, dispatcher.messages
+    return dispatcher.messages[0], events
+
+
+def _slots(events: list[dict]) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def test_the_chat_says_what_is_kept_and_deletes_it_only_once_confirmed(in_chat) -> None:
+    desk, stores, tracker_db = in_chat
+    take_a_quiz(desk, stores, LEARNER, tracker_db)
+    desk.command(LEARNER, "stop")
+    attempts = len(export_learner(LEARNER, stores)["progress"]["quiz_attempts"])
+    logged = len(stores.logbook.entries(LEARNER))
+
+    told, _ = await _run(chat.ActionMyData(), "tell me everything you have on me", "ask_my_data")
+    assert f"quiz answers: {attempts}, 0 of them right" in told["text"]
+    assert f"{logged} of your messages" in told["text"] and "90 days" in told["text"]
+    assert "2 message(s) from you" in told["text"]  # one stored, and the one being answered
+    assert [b["payload"] for b in told["buttons"]] == ["/forget_me"]
+
+    # NLU heard a deletion request, but the words ask a course question: answered, no form
+    aside, events = await _run(chat.ActionForgetMe(), "what does STAR stand for?", "forget_me")
+    assert "Situation" in aside["text"] and not any(e.get("event") == "active_loop" for e in events)
+
+    asked, events = await _run(chat.ActionForgetMe(), "please erase my information", "forget_me")
+    assert asked["text"] == requests.CONFIRM_FORGET
+    assert [b["payload"] for b in asked["buttons"]] == ["/affirm", "/deny"]
+    assert {"event": "active_loop", "name": "forget_form", "timestamp": None} in events
+
+    form = chat.ValidateForgetForm()
+    kept, events = await _run(form, "no", "deny", {"forget_answer": "no"}, "forget_form")
+    assert kept["text"] == requests.CANCELLED_TEXT and _slots(events)["requested_slot"] is None
+    assert len(export_learner(LEARNER, stores)["progress"]["quiz_attempts"]) == attempts
+    # a course question instead of yes or no cancels too, and is answered
+    await _run(chat.ActionForgetMe(), "/forget_me", "forget_me")
+    answered, _ = await _run(form, "what does STAR stand for?", "ask_model",
+                             {"forget_answer": "what does STAR stand for?"}, "forget_form")
+    assert answered["text"].startswith(requests.CANCELLED_TEXT) and "Situation" in answered["text"]
+
+    done, events = await _run(form, "/affirm", "affirm", {"forget_answer": "/affirm"}, "forget_form")
+    assert done["text"].startswith("Done: I've deleted everything")
+    assert _slots(events)["requested_slot"] is None
+    gone = export_learner(LEARNER, stores)
+    assert not any(gone["progress"].values()) and gone["log"]["entries"] == []
+    assert gone["conversation"]["events"] == 0
+    assert "haven't answered any quiz questions" in desk.report(LEARNER).text
+
+
+async def test_mid_quiz_a_data_request_is_answered_and_the_quiz_goes_on_unless_deleted(in_chat) -> None:
+    desk, stores, _ = in_chat
+    form = quiz_actions.ValidateQuizForm()
+    in_form = {"requested_slot": "quiz_answer"}
+    desk.command(LEARNER, "start", "quiz me on the models")
+    question = desk.session(LEARNER).current()
+    assert question is not None
+
+    told, _ = await _run(form, "which of my details are stored?", "ask_my_data",
+                         {**in_form, "quiz_answer": "which of my details are stored?"}, "quiz_form")
+    assert told["text"].startswith("Here is what I keep about you") and question.prompt in told["text"]
+    assert desk.session(LEARNER).current() == question  # not graded as an answer
+
+    asked, events = await _run(form, "erase all about me", "forget_me",
+                               {**in_form, "quiz_answer": "erase all about me"}, "quiz_form")
+    assert asked["text"] == requests.CONFIRM_FORGET and _slots(events)["forget_asked"] is True
+    assert "requested_slot" not in _slots(events)  # the quiz form goes on
+
+    kept, events = await _run(form, "no", "deny", {**in_form, "quiz_answer": "no", "forget_asked": True},
+                              "quiz_form")
+    assert kept["text"].startswith(requests.CANCELLED_TEXT) and question.prompt in kept["text"]
+    assert _slots(events)["forget_asked"] is None and desk.session(LEARNER).current() == question
+
+    await _run(form, "wipe me from your system", "forget_me",
+               {**in_form, "quiz_answer": "wipe me from your system"}, "quiz_form")
+    done, events = await _run(form, "yes", "affirm", {**in_form, "quiz_answer": "yes", "forget_asked": True},
+                              "quiz_form")
+    assert done["text"].startswith("Done: I've deleted everything")
+    assert _slots(events)["requested_slot"] is None and not desk.active(LEARNER)  # the quiz ends with it
+    assert not any(export_learner(LEARNER, stores)["progress"].values())

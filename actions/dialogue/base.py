@@ -118,6 +118,11 @@ class TutorAction(Action, ABC):
         if not turn.in_quiz_form and desk.active(turn.learner):
             reply = take(turn)
             return reply, quiz_loop_events() if desk.active(turn.learner) else []
+        from .learner_data import data_request  # "what do you know about me?", whatever NLU heard
+
+        data = data_request(turn)
+        if data is not None:
+            return data
         if not turn.in_quiz_form and turn.intent != "start_quiz" and asks_for_quiz(turn.text):
             # NLU missed a quiz request (its rule starts the form): start it and hand over the form
             reply = desk.command(turn.learner, "start", turn.text)

@@ -22,7 +22,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from . import provider
 from .base import FALLBACK_TEXT, QUIZ_SLOT, Turn, TutorAction, context_events, log_turn
-from .quiz_turn import take
+from .learner_data import FORGET_ASKED_SLOT, answer_in_quiz, asked_events
+from .quiz_turn import _then_resume, take
 from .render import message_of
 
 if TYPE_CHECKING:
@@ -108,7 +109,10 @@ class ValidateQuizForm(Action):
                 # the form starting (or coming back): no message to take; it runs while the quiz does
                 running = await asyncio.to_thread(desk.active, turn.learner)
                 return [] if running else [SlotSet("requested_slot", None)]
-            reply = await asyncio.to_thread(take, turn, tracker.get_slot(ASKED_SLOT))
+            if tracker.get_slot(FORGET_ASKED_SLOT):  # this message answers "delete it all?"
+                reply = await asyncio.to_thread(answer_in_quiz, turn, lambda r: _then_resume(r, turn))
+            else:
+                reply = await asyncio.to_thread(take, turn, tracker.get_slot(ASKED_SLOT))
             running = await asyncio.to_thread(desk.active, turn.learner)
             asked = await asyncio.to_thread(desk.asked, turn.learner)
         except Exception:
@@ -117,7 +121,8 @@ class ValidateQuizForm(Action):
             return [SlotSet(QUIZ_SLOT, None)]
         dispatcher.utter_message(**message_of(reply))
         await asyncio.to_thread(log_turn, turn, reply)
-        events = [*context_events(reply), SlotSet(QUIZ_SLOT, None), SlotSet(ASKED_SLOT, asked)]
+        events = [*context_events(reply), SlotSet(QUIZ_SLOT, None), SlotSet(ASKED_SLOT, asked),
+                  *asked_events(reply, bool(tracker.get_slot(FORGET_ASKED_SLOT)))]
         return events if running else [*events, SlotSet("requested_slot", None)]
 
 

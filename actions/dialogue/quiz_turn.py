@@ -16,6 +16,7 @@ import re
 from ..answers.reply import Reply
 from . import provider
 from .base import Turn
+from .learner_data import in_quiz
 from .render import with_sources
 
 _PROGRESS = re.compile(r"\b(how am i doing|my (?:progress|scores?|results?)|what should i revise|"
@@ -27,6 +28,9 @@ def take(turn: Turn, asked: str | None = None) -> Reply:
     ``asked``: :meth:`~actions.quiz.desk.QuizDesk.asked` when the learner was shown the question."""
     desk = provider.get_desk()
     text = turn.text.strip()
+    data = in_quiz(turn, lambda reply: _then_resume(reply, turn))  # "what do you know about me?"
+    if data is not None:
+        return data
     if _PROGRESS.search(text):
         report = desk.revision(turn.learner) if "revise" in text.lower() else desk.report(turn.learner)
         return _then_resume(report, turn)

@@ -1,4 +1,5 @@
-"""Learners' data: export, describe and delete everything kept about one learner."""
+"""Learners' data: export, describe and delete everything kept about one learner, from the
+``tutor`` command or the chat (:mod:`.requests`)."""
 
 from .data import CONFIRM_FORGET, Stores, describe_learner, export_learner, forget_learner, forgotten_text
 from .tracker import TrackerEvents

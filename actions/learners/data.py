@@ -7,7 +7,7 @@ pseudonym of the sender id) and Rasa's tracker store (the conversation).
 
 from __future__ import annotations
 
-from collections import Counter
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,8 @@ from ..logbook import Logbook
 from ..quiz.learner_data import delete_learner, learner_progress
 from ..quiz.progress import Progress
 from .tracker import TrackerEvents
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,14 +62,21 @@ def forget_learner(learner: str, stores: Stores | None = None, after_turn: bool 
     assert s.progress and s.logbook and s.tracker
     counts = {f"progress.{table}": n for table, n in delete_learner(s.progress, learner).items()}
     counts["log"] = s.logbook.delete(learner)
-    counts["conversation"] = s.tracker.delete(learner)
-    if after_turn:
-        s.tracker.delete_after_turn(learner)
+    if not after_turn:
+        counts["conversation"] = s.tracker.delete(learner)
+        return counts
+    try:
+        counts["conversation"] = s.tracker.delete(learner)
+    except Exception:  # Rasa writing to its store just now: the sweep after the turn deletes it all
+        log.warning("the conversation is deleted once this turn is stored", exc_info=True)
+        counts["conversation"] = 0
+    s.tracker.delete_after_turn(learner)
     return counts
 
 
-def describe_learner(learner: str, stores: Stores | None = None) -> str:
-    """What the tutor keeps about ``learner``, in words a learner reads in the chat."""
+def describe_learner(learner: str, stores: Stores | None = None, asking: bool = False) -> str:
+    """What the tutor keeps about ``learner``, in words a learner reads in the chat. ``asking``: the
+    learner asks in the chat, so the message being answered (not stored yet) counts as said."""
     data = export_learner(learner, stores)
     progress = data["progress"]
     attempts = progress.get("quiz_attempts", [])
@@ -76,9 +85,14 @@ def describe_learner(learner: str, stores: Stores | None = None) -> str:
     lines = ["Here is what I keep about you:"]
     if attempts:
         right = sum(1 for a in attempts if a["correct"])
-        topics = Counter(a["topic"] for a in attempts)
-        lines.append(f"- your quiz answers: {len(attempts)}, {right} of them right, on "
-                     + ", ".join(f"{t} ({n})" for t, n in topics.most_common()) + ";")
+        per_topic: dict[str, list[int]] = {}
+        for a in attempts:
+            tally = per_topic.setdefault(a["topic"] or "other", [0, 0])
+            tally[0] += 1
+            tally[1] += 1 if a["correct"] else 0
+        lines.append(f"- your quiz answers: {len(attempts)}, {right} of them right; by topic: "
+                     + "; ".join(f"{topic}: {n} answered, {ok} right"
+                                 for topic, (n, ok) in sorted(per_topic.items())) + ";")
         lines.append(f"- a review schedule for {len(progress.get('quiz_cards', []))} quiz question(s), "
                      "to choose what you revise next;")
     else:
@@ -90,12 +104,13 @@ def describe_learner(learner: str, stores: Stores | None = None) -> str:
                      "for your tutor;")
     days = data["log"]["kept_days"]
     lines.append(f"- {len(entries)} of your messages in the log tutors use to improve the course, under a "
-                 f"code instead of your name, each kept for {days} days;" if entries else
-                 "- none of your messages in the tutors' log;")
-    said = sum(1 for m in conversation["messages"] if m.get("who") == "learner")
-    lines.append(f"- our conversation so far ({said} message(s) from you)." if conversation["events"]
+                 f"code instead of your name, each deleted after {days} days;" if entries else
+                 f"- none of your messages in the tutors' log (messages are kept there for {days} days);")
+    said = sum(1 for m in conversation["messages"] if m.get("who") == "learner") + (1 if asking else 0)
+    lines.append(f"- our conversation so far: {said} message(s) from you, {conversation['events']} "
+                 "stored event(s) in all." if conversation["events"] or asking
                  else "- no stored conversation.")
-    lines.append("Say 'delete my data' to have all of it deleted.")
+    lines.append("Say 'delete my data' to have all of it deleted (I'll ask you to confirm first).")
     return "\n".join(lines)
 
 

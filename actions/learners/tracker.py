@@ -81,7 +81,7 @@ class TrackerEvents:
                                     "ORDER BY id DESC LIMIT 1"), {"s": sender}).first()
         return row[1] if row and row[0] == "action" else ("" if row else None)
 
-    def delete_after_turn(self, sender: str, timeout: float = 120.0, poll: float = 0.2) -> threading.Thread:
+    def delete_after_turn(self, sender: str, timeout: float = 120.0, poll: float = 0.05) -> threading.Thread:
         """In the background: once Rasa has stored the current turn, delete the sender's events again."""
 
         def sweep() -> None:
