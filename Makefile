@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install index train web run cluster chat test test-fast lint eval bench eval-bot bench-bot eval-grading \
+.PHONY: help install index train web run cluster chat test test-fast lint eval bench eval-bot bench-bot bench-load eval-grading \
         eval-answers eval-misconceptions eval-typed clean
 
 help: ## List the targets
@@ -84,6 +84,10 @@ eval-bot: $(VENV)/.installed ## Play the development cases against the running b
 
 bench-bot: $(VENV)/.installed ## Question vs greeting turn latency against the running bot
 	$(PY) scripts/bench_bot.py
+
+bench-load: install index train web ## 50 learners at once (Locust) on make run, then make cluster: p50, p95, turns/s, trackers
+	@if [ -f scripts/cluster.py ]; then scripts/ensure_haproxy.sh; fi
+	$(PY) scripts/bench_load.py
 
 eval-grading: $(VENV)/.installed ## Quiz grading agreement with labelled learner answers
 	$(PY) scripts/eval_grading.py

@@ -1,0 +1,69 @@
+"""make bench-load, small: Locust's learners against the real servers, and the tracker check itself.
+
+scripts/bench_load.py runs as ``make bench-load`` would with ``--url``: 3 learners of 3 turns, no
+think time, against the session's servers (tests/servers.py). Its tracker check is then shown to
+count what the trackers hold: a message that was never sent, or one a tracker holds twice, fails it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import uuid
+from types import ModuleType
+
+import pytest
+
+from .servers import ROOT, TutorServers
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def _bench_load() -> ModuleType:
+    path = ROOT / "scripts" / "bench_load.py"
+    spec = importlib.util.spec_from_file_location("tutor_scripts_bench_load", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+bench_load = _bench_load()
+
+
+def test_three_learners_are_measured_and_every_tracker_checked(servers: TutorServers) -> None:
+    result = subprocess.run(
+        [sys.executable, "scripts/bench_load.py", "--url", servers.rasa_url, "--token", servers.rasa_token,
+         "--users", "3", "--turns", "3", "--think", "0", "--warm-up", "0", "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = json.loads(result.stdout.strip().splitlines()[-1])["given"]
+    assert [row["label"] for row in rows] == ["no think time"]
+    row = rows[0]
+    assert row["users"] == 3 and row["turns"] == 9 and row["errors"] == 0, row
+    assert row["trackers_ok"] == row["trackers"] == 3, row
+    assert 0 < row["p50"] <= row["p95"] < 60_000 and row["per_second"] > 0, row
+    assert "trackers checked: 3/3 hold every acknowledged message exactly once" in result.stdout
+    assert "no think time" in result.stdout and "errors 0/9" in result.stdout
+
+
+def test_the_tracker_check_counts_what_each_tracker_holds(servers: TutorServers) -> None:
+    learner = f"check-{uuid.uuid4().hex[:8]}"
+    said = ["hello", "what topics are there?"]
+    for text in said:
+        servers.say(learner, text)
+    acknowledged = [[learner, text] for text in said]
+    url, token = servers.rasa_url, servers.rasa_token
+
+    assert bench_load.check_trackers(url, token, acknowledged)[:2] == (1, 1)
+    ok, checked, problems = bench_load.check_trackers(url, token, [*acknowledged, [learner, "never sent"]])
+    assert (ok, checked) == (0, 1) and "never sent" in problems[0]
+    servers.say(learner, "hello")  # the tracker now holds "hello" twice: once too often
+    ok, _, problems = bench_load.check_trackers(url, token, acknowledged)
+    assert ok == 0 and "'hello': 2" in problems[0]
+    ok, _, problems = bench_load.check_trackers(url, "not-the-token", acknowledged)
+    assert ok == 0 and "answered 401" in problems[0]
