@@ -106,7 +106,7 @@ class Logbook:
         engine = engine_for(url)
         self.engine = engine.execution_options(schema_translate_map={None: schema}) if schema else engine
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._pruned_at = 0.0
+        self._pruned_at: float | None = None  # never yet: the first record prunes
         with _LOCK:
             if (url, schema) not in _READY:
                 Base.metadata.create_all(self.engine)
@@ -139,7 +139,7 @@ class Logbook:
                 if seen:  # e.g. "stop" after the last answer: the summary is not a second answer
                     row.question_id = row.answer = row.correct = row.attempt_id = None
             session.add(row)
-        if time.monotonic() - self._pruned_at > PRUNE_EVERY:
+        if self._pruned_at is None or time.monotonic() - self._pruned_at > PRUNE_EVERY:
             self.prune()
 
     def prune(self, now: datetime | None = None) -> int:
