@@ -81,6 +81,7 @@ DEPTH = {"tracker retrieve": 1, "session check": 1, "nlu": 1, "policies": 1, "Ru
          "MemoizationPolicy": 2, "action server call": 1, "serialise tracker": 2,
          "http round trip": 2, "tracker save": 1}
 OUT_VARIABLE = "TUTOR_PROFILE_OUT"
+GREETINGS = ["hi", "hello", "good morning", "hey there", "hiya"]
 QUIZ = ["quiz me on HEAT", "a", "b", "a", "b", "a"]  # a five-question quiz, answered
 
 
@@ -213,6 +214,10 @@ def main() -> int:
                         help=f"Play quizzes instead of questions: {' / '.join(QUIZ)} over and "
                         "over (the quiz form active most of the time); use a --window that "
                         f"is a multiple of {len(QUIZ)}.")
+    parser.add_argument("--greetings", action="store_true",
+                        help="Compare a greeting turn with a question turn instead: short "
+                        "conversations alternating the two (as scripts/bench_bot.py plays them); "
+                        "the columns are then greeting and question.")
     parser.add_argument("--keep", type=Path, help="Work in this folder and keep it (tracker.db, "
                         "logs, timings.tsv) instead of a temporary one.")
     args = parser.parse_args()
@@ -252,23 +257,37 @@ def main() -> int:
                 for run in range(args.runs):
                     windows = []
                     for n in range(args.turns):
+                        if args.greetings:  # greeting, question, greeting, ... 10 turns each
+                            sender = f"pair-{run}-{n // 5}"
+                            for text in (GREETINGS[n % len(GREETINGS)],
+                                         questions[n % len(questions)]):
+                                started = time.monotonic()
+                                say(sender, text)
+                                windows.append((started, time.monotonic()))
+                            continue
                         started = time.monotonic()
                         say(f"long-{run}", questions[n % len(questions)])
                         windows.append((started, time.monotonic()))
                     turns = _per_turn(_records(out), windows)
                     for turn, (started, ended) in zip(turns, windows, strict=True):
                         turn["client: whole turn"] = (ended - started) * 1000
-                    for target, span in ((early, turns[:args.window]),
-                                         (late, turns[-args.window:])):
+                    spans = ((early, turns[0::2]), (late, turns[1::2])) if args.greetings else (
+                        (early, turns[:args.window]), (late, turns[-args.window:]))
+                    for target, span in spans:
                         for turn in span:
                             for component in ORDER:
                                 target.setdefault(component, []).append(turn.get(component, 0.0))
         finally:
             servers.stop()
 
-    print(f"median ms per turn, turns 1-{args.window} vs turns "
-          f"{args.turns - args.window + 1}-{args.turns} of one conversation ({args.runs} run(s))")
-    print(f"{'component':<30}{'early':>9}{'late':>9}{'late-early':>12}{'ratio':>8}")
+    if args.greetings:
+        print(f"median ms per turn, greeting turns vs question turns ({args.turns} of each)")
+        print(f"{'component':<30}{'greet':>9}{'quest.':>9}{'difference':>12}{'ratio':>8}")
+    else:
+        print(f"median ms per turn, turns 1-{args.window} vs turns "
+              f"{args.turns - args.window + 1}-{args.turns} of one conversation "
+              f"({args.runs} run(s))")
+        print(f"{'component':<30}{'early':>9}{'late':>9}{'late-early':>12}{'ratio':>8}")
     for component in ORDER:
         a, b = statistics.median(early[component]), statistics.median(late[component])
         ratio = f"{b / a:.2f}x" if a >= 0.05 else "-"

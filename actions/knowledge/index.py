@@ -137,8 +137,9 @@ class HybridIndex:
         vocab = self._bm25.vocab_dict
         if not any(token in vocab for token in tokens[0]):
             return []
+        # n_threads=0 scores in this thread; 1 would start a thread pool for every query
         ids, scores = self._bm25.retrieve(
-            [[t for t in tokens[0] if t in vocab]], k=depth, show_progress=False, n_threads=1
+            [[t for t in tokens[0] if t in vocab]], k=depth, show_progress=False, n_threads=0
         )
         return [
             Hit(self.passages[int(i)], float(s))

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN_PLUS
@@ -81,7 +82,13 @@ def _runs(text: str) -> Iterator[list[str]]:
 def stems(text: str) -> list[str]:
     """The stems of the content words of ``text`` (stop words dropped): what titles and topic
     names are compared by."""
-    return [_stem(word) for run in _runs(text) for word in run]
+    return list(_stems(text))
+
+
+@lru_cache(maxsize=8192)
+def _stems(text: str) -> tuple[str, ...]:
+    # the documents' own items are stemmed again on every turn that names a topic: remember them
+    return tuple(_stem(word) for run in _runs(text) for word in run)
 
 
 def term_weights(documents: list[Document]) -> list[dict[str, float]]:
