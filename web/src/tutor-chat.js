@@ -16,6 +16,9 @@ const DEFAULTS = {
   socketUrl: null, // the Rasa server; null: the page's own origin
   socketPath: "/socket.io/",
   initPayload: "/greet", // sent once, when a conversation starts
+  // A learner back after this many minutes away is greeted again (the greeting says what is due
+  // for review). 120 is Rasa's session_expiration_time (bot/domain.yml); 0: never.
+  greetAgainAfter: 120,
   storage: "local", // "local" keeps the conversation across reloads and visits; "session" per tab
   storageKey: "tutor-chat",
   title: "Revision tutor",
@@ -153,8 +156,12 @@ export function mount(container, options = {}) {
     }
     confirmed = true;
     status("ok");
-    if (!state.greeted && state.messages.length === 0 && opts.initPayload) {
+    const away = Date.now() - state.lastSeen; // a learner back after a while is greeted again
+    const returning =
+      state.messages.length > 0 && opts.greetAgainAfter > 0 && away >= opts.greetAgainAfter * 60_000;
+    if (opts.initPayload && ((!state.greeted && state.messages.length === 0) || returning)) {
       emit(opts.initPayload);
+      state.lastSeen = Date.now();
     }
     state.greeted = true;
     save();
@@ -194,6 +201,7 @@ export function mount(container, options = {}) {
   function addMessage(message) {
     if (message.from === "user") clearOptions();
     state.messages.push(message);
+    state.lastSeen = Date.now();
     if (state.messages.length > opts.maxStoredMessages) {
       state.messages.splice(0, state.messages.length - opts.maxStoredMessages);
     }
@@ -249,7 +257,7 @@ export function mount(container, options = {}) {
 
   // --- storage and status -----------------------------------------------------------------------
   function load() {
-    const empty = { sessionId: null, greeted: false, messages: [] };
+    const empty = { sessionId: null, greeted: false, messages: [], lastSeen: 0 };
     if (!store) return empty;
     try {
       const saved = JSON.parse(store.getItem(opts.storageKey) || "null");
@@ -257,7 +265,8 @@ export function mount(container, options = {}) {
       const messages = saved.messages.filter(
         (m) => m && (m.from === "bot" || m.from === "user") && typeof m.text === "string",
       );
-      return { sessionId: saved.sessionId || null, greeted: Boolean(saved.greeted), messages };
+      const lastSeen = Number(saved.lastSeen) || 0; // when the learner last chatted (ms since 1970)
+      return { sessionId: saved.sessionId || null, greeted: Boolean(saved.greeted), messages, lastSeen };
     } catch {
       return empty;
     }
