@@ -2,35 +2,42 @@
 
 The session's Rasa server (tests/servers.py) is restarted once with Slack switched on
 (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET) and its Web API pointed at :class:`FakeSlack`
-(SLACK_API_URL), so Rasa's own Slack connector (bot/channels/slack.py) does all the work.
+(SLACK_API_URL), so Rasa's own Slack connector (bot/channels/slack.py) does all the work. Last, it
+is restarted with its event memory in the real Redis (TUTOR_REDIS_URL) beside a second Rasa server
+doing the same, as ``make cluster`` runs them: an event delivered to both is handled once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import itertools
 import json
 import os
 import time
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
+import redis
 
 from actions.knowledge.catalogue import build_catalogue
 from actions.knowledge.validate import load_corpus
 
 from .fake_slack import FakeSlack
-from .servers import ROOT, TutorServers
+from .servers import ROOT, TutorServers, free_port, run
 
 pytestmark = pytest.mark.e2e
 
 TOKEN = "xoxb-test-0000-not-a-real-token"
 SECRET = "test-signing-secret"
 BOT_USER = "UTUTORBOT"
+REDIS_URL = "redis://127.0.0.1:6379/0"
 _ids = itertools.count(1)
 
 
@@ -84,8 +91,10 @@ def post(
     age: float = 0.0,
     signature: str | None = None,
     headers: dict[str, str] | None = None,
+    rasa_url: str | None = None,
 ) -> httpx.Response:
-    """POST ``payload`` to the Slack webhook, signed as Slack signs it (v0, HMAC-SHA256)."""
+    """POST ``payload`` to the Slack webhook (of ``rasa_url``, else the session's Rasa server),
+    signed as Slack signs it (v0, HMAC-SHA256)."""
     body = json.dumps(payload).encode()
     timestamp = str(int(time.time() - age))
     digest = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256)
@@ -95,7 +104,8 @@ def post(
         "X-Slack-Signature": signature if signature is not None else f"v0={digest.hexdigest()}",
         **(headers or {}),
     }
-    return httpx.post(f"{servers.rasa_url}/webhooks/slack/webhook", content=body, headers=sent, timeout=30)
+    url = rasa_url or servers.rasa_url
+    return httpx.post(f"{url}/webhooks/slack/webhook", content=body, headers=sent, timeout=30)
 
 
 def texts(calls: list) -> str:
@@ -272,3 +282,51 @@ def test_nothing_the_tutor_posts_can_ping_a_channel_or_a_person(slack) -> None:
     posted = texts(fake.wait_for_posts("ULEARNER9"))
     assert "<" not in posted and ">" not in posted, posted
     assert "&lt;!channel&gt;" in posted and "&lt;@U0ADMIN&gt;" in posted and "&amp; more" in posted
+
+
+@pytest.fixture(scope="module")
+def two_servers(slack) -> Iterator[tuple[TutorServers, FakeSlack, str, redis.Redis]]:
+    """The session's Rasa server restarted with Slack's event memory in Redis, and a second Rasa
+    server beside it (same action server, tracker store, Slack and Redis); yields the second's URL
+    and a client of that Redis. Redis being down fails the test."""
+    servers, fake = slack
+    store = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
+    try:
+        store.ping()
+    except redis.RedisError as error:
+        pytest.fail(f"no Redis server answered at {REDIS_URL}: {error}")
+    servers.env["TUTOR_REDIS_URL"] = REDIS_URL
+    second = None
+    try:
+        servers.restart_rasa()
+        opts = dataclasses.replace(servers.opts, rasa_port=free_port())
+        second = run.Child(run.rasa_server(opts), run.child_env(opts), opts.logs / "rasa-server-second.log")
+        run.wait_ready([second], timeout=300)
+        yield servers, fake, opts.rasa_url, store
+    finally:
+        servers.env.pop("TUTOR_REDIS_URL", None)
+        if second is not None:
+            second.stop()
+        store.close()
+
+
+def test_an_event_delivered_to_two_rasa_servers_is_handled_once(two_servers) -> None:
+    servers, fake, second_url, store = two_servers
+    payload = event("What are the steps of the HEAT model?", "ULEARNER10", "DLEARNER10")
+    payload["event_id"] = f"Ev{uuid.uuid4().hex[:12]}"  # unique across runs: Redis keeps ids 15 min
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+    with ThreadPoolExecutor(4) as pool:  # at once to both servers, and a retry to each
+        sent = [pool.submit(post, servers, payload, rasa_url=url, headers=headers)
+                for url in (servers.rasa_url, second_url) for headers in (None, retry)]
+        responses = [future.result() for future in sent]
+    assert [r.status_code for r in responses] == [200] * 4, [r.text for r in responses]
+    refused = [r for r in responses if r.headers.get("X-Slack-No-Retry") == "1"]
+    assert len(refused) == 3, "exactly one delivery is handled, the other three are known repeats"
+
+    answer = texts(fake.wait_for_posts("DLEARNER10"))
+    assert all(step.lower() in answer.lower() for step in heat_steps()), answer
+    assert servers.wait_for(lambda: any(e["event"] == "bot" for e in servers.tracker("ULEARNER10")["events"]))
+    said = [e["text"] for e in servers.tracker("ULEARNER10")["events"] if e["event"] == "user"]
+    assert said == ["What are the steps of the HEAT model?"]
+    key = f"tutor:slack:event:{payload['event_id']}"
+    assert store.get(key) == b"1" and 0 < store.ttl(key) <= 15 * 60

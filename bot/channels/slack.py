@@ -12,7 +12,10 @@ messages, button clicks, one conversation per Slack user. This subclass adds onl
 * replies go into a thread only when the learner wrote in one (Rasa's ``use_threads`` alone
   would open a thread under every message, even in a direct-message conversation);
 * an event that was already handled is not answered again when Slack delivers it a second time
-  (Rasa drops retries only when their reason is ``http_timeout``; here ``event_id`` decides);
+  (Rasa drops retries only when their reason is ``http_timeout``; here ``event_id`` decides). The
+  event ids are kept in Redis when a Redis URL is configured (``TUTOR_REDIS_URL``, else the lock
+  store's ``TUTOR_REDIS_HOST``/``TUTOR_REDIS_PORT``/``TUTOR_REDIS_LOCK_DB``, or ``redis_url`` in
+  this channel's credentials), so several Rasa servers share them; in the process otherwise;
 * a learner's message is turned from Slack's wire format into the text they typed
   (``bot/channels/echo.py:from_slack``) and goes through the screening every channel shares
   (``bot/channels/screening.py``); one it cannot take (over-long, empty, only markup) is answered
@@ -36,6 +39,8 @@ from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -50,6 +55,7 @@ DEFAULT_API_URL = "https://slack.com/api/"
 # Slack retries a delivery three times within about five minutes; keep event ids a while longer.
 EVENT_MEMORY_SECONDS = 15 * 60
 EVENT_MEMORY_SIZE = 10_000
+EVENT_KEY_PREFIX = "tutor:slack:event:"
 
 
 def _env(name: str) -> str | None:
@@ -93,6 +99,21 @@ def _escaped_block(block: Any) -> Any:
     return block
 
 
+def redis_url(credentials: dict[str, Any] | None = None) -> str | None:
+    """Where Slack's event memory lives: ``redis_url`` in the credentials, ``TUTOR_REDIS_URL``, or
+    the lock store's Redis (``TUTOR_REDIS_HOST``, ``TUTOR_REDIS_PORT``, ``TUTOR_REDIS_LOCK_DB``,
+    as ``make cluster`` sets them); None: in the process."""
+    url = (credentials or {}).get("redis_url") or _env("TUTOR_REDIS_URL")
+    if url:
+        return str(url)
+    host = _env("TUTOR_REDIS_HOST")
+    if host is None:
+        return None
+    if "://" in host:
+        return host
+    return f"redis://{host}:{_env('TUTOR_REDIS_PORT') or 6379}/{_env('TUTOR_REDIS_LOCK_DB') or 0}"
+
+
 class SeenEvents:
     """Slack event ids handled recently (bounded in count and age; one per Rasa process)."""
 
@@ -101,7 +122,7 @@ class SeenEvents:
         self.max_size = max_size
         self._seen: OrderedDict[str, float] = OrderedDict()
 
-    def first_time(self, event_id: str) -> bool:
+    async def first_time(self, event_id: str) -> bool:
         """Record ``event_id``; True unless it was already recorded."""
         now = time.monotonic()
         while self._seen and (
@@ -112,6 +133,33 @@ class SeenEvents:
             return False
         self._seen[event_id] = now
         return True
+
+
+class RedisSeenEvents:
+    """Slack event ids handled recently, in Redis: shared by every Rasa server that uses it.
+
+    One ``SET key 1 NX EX max_age`` per event: only the first server to record an id handles it.
+    If Redis cannot be reached the event is handled (answering twice beats never answering)."""
+
+    def __init__(self, url: str, max_age: float = EVENT_MEMORY_SECONDS,
+                 prefix: str = EVENT_KEY_PREFIX) -> None:
+        self.max_age = max(1, int(max_age))
+        self.prefix = prefix
+        self._redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+    async def first_time(self, event_id: str) -> bool:
+        """Record ``event_id``; True unless any server recorded it already."""
+        try:
+            return bool(await self._redis.set(self.prefix + event_id, 1, nx=True, ex=self.max_age))
+        except (RedisError, OSError) as error:
+            logger.warning("Slack's event memory in Redis is unreachable (%s); handling event %s",
+                           error, event_id)
+            return True
+
+
+def seen_events(url: str | None) -> SeenEvents | RedisSeenEvents:
+    """The event memory: in Redis at ``url``, else in this process."""
+    return RedisSeenEvents(url) if url else SeenEvents()
 
 
 class TutorSlackInput(SlackInput):
@@ -136,12 +184,15 @@ class TutorSlackInput(SlackInput):
             signing_secret,
             credentials.get("conversation_granularity", "sender"),
             api_url=_env("SLACK_API_URL") or DEFAULT_API_URL,
+            event_memory=redis_url(credentials),
         )
 
-    def __init__(self, *args: Any, api_url: str = DEFAULT_API_URL, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, api_url: str = DEFAULT_API_URL, event_memory: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.api_url = api_url
-        self.seen_events = SeenEvents()
+        self.seen_events = seen_events(event_memory)
+        logger.info("Slack's event memory: %s", "Redis" if event_memory else "this process")
 
     def get_output_channel(self, channel: str | None = None, thread_id: str | None = None) -> OutputChannel:
         return TutorSlackBot(
@@ -180,7 +231,7 @@ class TutorSlackInput(SlackInput):
         from_events_api = request.headers.get("content-type") == "application/json"
         if from_events_api:
             event_id = (request.json or {}).get("event_id")
-        if event_id and not self.seen_events.first_time(event_id):
+        if event_id and not await self.seen_events.first_time(event_id):
             logger.info(
                 "Slack delivered event %s again (retry %s, %s); it was already handled.",
                 event_id,
