@@ -67,6 +67,9 @@ from sqlalchemy.engine import URL, make_url
 HAPROXY_CFG = """\
 global
     maxconn 4096
+    # a request is retried only if it fits in one buffer: Rasa's action calls carry the
+    # domain and the turn's events (tens of kB; the default 16 kB is too small)
+    tune.bufsize 262144
     stats socket {socket} mode 600 level admin
 
 defaults
@@ -108,6 +111,9 @@ frontend actions
 # answer is recorded once per learner, quiz and position).
 backend actions
     balance leastconn
+    # the whole call is read before it is sent, so that it can be sent again: without this a
+    # call whose body was still arriving when its server died got a 502
+    option http-buffer-request
     retry-on conn-failure empty-response response-timeout
     option httpchk GET /health
     http-check expect status 200
