@@ -25,11 +25,13 @@ from actions.quiz.progress import Progress
 from actions.quiz.tables import dispose_engines
 from actions.report.build import ReportInputs, build_report
 from actions.report.clusters import group_messages
+from actions.report.commands import embed_report_items, make_report, report_encoder
+from actions.report.coverage import covered_items
 from actions.report.html import render_html
 from actions.report.vectors import CachedEncoder
 
 from .engine import shared_tutor
-from .helpers import postgres_url
+from .helpers import HashingEncoder, postgres_url
 
 pytestmark = pytest.mark.slow
 KEY = b"report-test-key"
@@ -165,6 +167,46 @@ def test_the_report_command_prints_json_writes_html_and_limits_the_period(tmp_pa
         assert plain.exit_code == 0 and UNANSWERABLE in plain.output
         bad = runner.invoke(app, ["report", "--since", "last tuesday"])
         assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    finally:
+        use_logbook(None)
+        settings.cache_clear()
+        dispose_engines()
+
+
+def test_after_tutor_index_the_first_report_loads_no_model(tmp_path: Path, monkeypatch) -> None:
+    """``tutor index`` (MiniLM loaded for the index) puts the report's items into the report's
+    vector cache; a report then embeds nothing, since logged messages carry their vectors."""
+    monkeypatch.setenv("TUTOR_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("TUTOR_LOG_KEY", "k")
+    monkeypatch.delenv("TUTOR_LOG_URL", raising=False)
+    monkeypatch.delenv("TUTOR_DATABASE_URL", raising=False)
+    settings.cache_clear()
+    try:
+        kb = shared_tutor().kb
+        documents = kb.catalogue.documents
+        assert embed_report_items(documents, HashingEncoder(), tmp_path) == 0  # only MiniLM's vectors
+        items = len(covered_items(kb.catalogue))
+        assert embed_report_items(documents, kb.encoder, tmp_path) == items > 0
+        assert embed_report_items(documents, kb.encoder, tmp_path) == 0  # all cached already
+
+        desk = QuizDesk(kb, Progress(settings().progress_url), random.Random(1))
+        use_logbook(Logbook.from_settings())
+        learner = Learner("web:dee", desk)
+        learner.say(UNANSWERABLE)
+        learner.say("what does HEAT stand for?")
+        learner.say(BELIEF)
+        learner.say("what do you keep about me?", Reply("Here is what I keep about you", kind="learner_data"))
+        use_logbook(None)
+
+        def no_model():
+            raise AssertionError("the report loaded MiniLM")
+
+        cached = report_encoder(tmp_path)
+        cached._encoder = no_model  # as report_encoder's loader, but failing if called
+        report = make_report(knowledge=kb.knowledge_dir, encoder=cached)
+        assert report["totals"]["messages"] == 4 and report["unanswered"][0]["example"] == UNANSWERABLE
+        assert any(c["asked"] for c in report["coverage"] if "HEAT" in c["text"])
+        assert report["totals"]["corrections"] == 1
     finally:
         use_logbook(None)
         settings.cache_clear()

@@ -73,6 +73,10 @@ def index(
         )
     else:
         typer.echo(f"index up to date: {len(report.unchanged)} documents unchanged")
+    from ..report.commands import embed_report_items  # MiniLM is loaded: the report's items too
+
+    if embedded := embed_report_items(corpus.documents, base.encoder):
+        typer.echo(f"report: {embedded} key concepts, tips and marking points embedded for 'tutor report'")
 
 
 @app.command()

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..knowledge.model import Catalogue
+from ..learners.requests import KINDS as LEARNER_DATA_KINDS
 from ..logbook import Logbook
 from ..logbook.turns import NOT_ASKING as LOGGED_NOT_ASKING
 from ..logbook.turns import unpack
@@ -26,7 +27,8 @@ from .clusters import group_messages
 from .coverage import coverage_section
 from .quizstats import quiz_section
 
-NOT_ASKING = LOGGED_NOT_ASKING | {"not_found"}  # the rest are questions answered from the documents
+# the rest are questions answered from the documents (a learner's data requests are not)
+NOT_ASKING = LOGGED_NOT_ASKING | {"not_found"} | LEARNER_DATA_KINDS
 MASTERED = 0.8  # a learner's mean score on a topic from which it counts as mastered
 MIN_FOR_MASTERY = 3  # answers on a topic before mastery is judged
 

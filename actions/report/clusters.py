@@ -1,6 +1,9 @@
-"""Messages grouped by similar meaning: average-linkage agglomerative clustering (scikit-learn) of
-their MiniLM vectors, cut at a cosine distance, so that "what's an NPS?" and "explain net promoter
-score" land together while "how do I write a CV?" stays apart."""
+"""Messages grouped by similar meaning: average-linkage agglomerative clustering (SciPy's
+``linkage``, UPGMA) of their MiniLM vectors, cut at a cosine distance, so that "what's an NPS?" and
+"explain net promoter score" land together while "how do I write a CV?" stays apart.
+
+SciPy rather than scikit-learn's ``AgglomerativeClustering`` (the same average linkage): importing
+scikit-learn took 1-3 s of every report, about half of a warm one (cProfile, 50,000 messages)."""
 
 from __future__ import annotations
 
@@ -72,10 +75,10 @@ def group_messages(messages: list[tuple[str, str]], encoder, distance: float = D
 
 
 def _cluster(vectors: np.ndarray, distance: float) -> np.ndarray:
+    """Labels 0..k-1: clusters merged while their average cosine distance is below ``distance``."""
     if len(vectors) == 1:
         return np.zeros(1, dtype=int)
-    from sklearn.cluster import AgglomerativeClustering
+    from scipy.cluster.hierarchy import fcluster, linkage
 
-    model = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                    distance_threshold=distance)
-    return model.fit_predict(vectors)
+    tree = linkage(np.asarray(vectors, dtype=np.float64), method="average", metric="cosine")
+    return fcluster(tree, t=np.nextafter(distance, 0), criterion="distance") - 1

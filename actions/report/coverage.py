@@ -26,7 +26,7 @@ def _squash(text: str) -> str:
 def coverage_section(catalogue: Catalogue, questions: list[Any], asked: list[tuple[str, tuple[str, ...]]],
                      encoder) -> list[dict[str, Any]]:
     """One row per item. ``asked``: (text, subjects) of each answered learner question."""
-    items = [(doc, item) for doc in catalogue.documents for item in doc.items if item.kind in SECTIONS]
+    items = covered_items(catalogue)
     if not items:
         return []
     flat = [_squash(item.text) for _, item in items]
@@ -58,6 +58,12 @@ def coverage_section(catalogue: Catalogue, questions: list[Any], asked: list[tup
          "text": item.text, "term": item.term, "questions": tested[i], "asked": counts[i]}
         for i, (doc, item) in enumerate(items)
     ]
+
+
+def covered_items(catalogue: Catalogue) -> list[tuple[Any, Any]]:
+    """(document, item) of every key concept, exam tip and marking point: the items whose text
+    learners' questions are compared with."""
+    return [(doc, item) for doc in catalogue.documents for item in doc.items if item.kind in SECTIONS]
 
 
 def _names(catalogue: Catalogue) -> list[str]:

@@ -15,21 +15,18 @@ padding:.3rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}th{backgr
 
 
 def _svg(draw) -> str:
-    """Run ``draw(ax)`` on a new figure and return the figure as an inline SVG element."""
+    """Run ``draw(ax)`` on a new figure and return the figure as an inline SVG element. The figure
+    is made without pyplot (no GUI backend, no global figure list; pyplot's import is most of it)."""
     import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams["svg.fonttype"] = "none"  # text stays text: small and searchable
-    fig, ax = plt.subplots(figsize=(9, 3.6))
-    try:
+    fig = Figure(figsize=(9, 3.6))
+    ax = fig.subplots()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text stays text: small and searchable
         draw(ax)
         fig.tight_layout()
         out = io.StringIO()
         fig.savefig(out, format="svg", metadata={"Date": None})
-    finally:
-        plt.close(fig)
     svg = out.getvalue()
     return svg[svg.index("<svg"):]
 

@@ -45,6 +45,10 @@ class CachedEncoder:
         if key not in self._vectors:
             self._vectors[key] = vector
 
+    def missing(self, texts: list[str]) -> list[str]:
+        """The distinct ``texts`` that are not cached yet."""
+        return [t for t in dict.fromkeys(texts) if self._key(t) not in self._vectors]
+
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit vectors of ``texts`` (encoding only the ones not cached)."""
         keys = [self._key(t) for t in texts]
