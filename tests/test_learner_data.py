@@ -26,6 +26,7 @@ from actions.dialogue.provider import desk_from, tutor_from
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.cli import app
 from actions.learners import Stores, TrackerEvents, describe_learner, export_learner, forget_learner, requests
+from actions.learners.tracker import tracker_store
 from actions.logbook import Logbook, turn_info, use_logbook
 from actions.quiz.desk import QuizDesk
 from actions.quiz.progress import Progress
@@ -390,3 +391,37 @@ async def test_mid_quiz_a_data_request_is_answered_and_the_quiz_goes_on_unless_d
     assert done["text"].startswith("Done: I've deleted everything")
     assert _slots(events)["requested_slot"] is None and not desk.active(LEARNER)  # the quiz ends with it
     assert not any(export_learner(LEARNER, stores)["progress"].values())
+
+
+def test_the_cluster_s_postgresql_tracker_store_is_read_and_deleted(monkeypatch) -> None:
+    """Under ``make cluster`` Rasa keeps conversations in PostgreSQL (bot/endpoints.cluster.yml):
+    the same environment variables lead export and forget there."""
+    url = postgres_url()
+    database = f"tracker_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    try:
+        user = url.split("://", 1)[1].split("@", 1)[0]
+        for name, value in {"TUTOR_TRACKER_PG_DB": database, "TUTOR_PG_USER": user, "TUTOR_PG_PASSWORD": "",
+                            "TUTOR_PG_HOST": "127.0.0.1", "TUTOR_PG_PORT": "5432"}.items():
+            monkeypatch.setenv(name, value)
+        where = tracker_store(Path("unused.db"))
+        assert isinstance(where, str) and where.endswith(f"/{database}")
+        engine = create_engine(where)
+        EVENTS.create(engine)
+        with engine.begin() as conn:
+            for sender, said in (("slack:ana", "hello"), ("slack:ben", "hi")):
+                conn.execute(insert(EVENTS).values(sender_id=sender, type_name="user", timestamp=time.time(),
+                                                   data=json.dumps({"event": "user", "text": said})))
+        engine.dispose()
+        tracker = TrackerEvents(where)
+        assert tracker.conversation("slack:ana")["messages"][0]["text"] == "hello"
+        assert tracker.delete("slack:ana") == 1 and tracker.events("slack:ana") == []
+        assert tracker.events("slack:ben")  # another learner's conversation stays
+        assert tracker._engine is not None
+        tracker._engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{database}" WITH (FORCE)'))
+        admin.dispose()

@@ -41,13 +41,15 @@ _QUESTIONS = frozenset({"ask_question", "ask_model", "ask_law", "ask_exam_tips",
 
 def build_stores() -> Stores:
     """The stores the action server's turns use: the quiz desk's progress database, the logbook
-    turns are recorded in, and Rasa's tracker store (``TUTOR_TRACKER_DB``)."""
+    turns are recorded in, and Rasa's tracker store (``TUTOR_TRACKER_DB``, or PostgreSQL's
+    ``TUTOR_TRACKER_PG_DB`` under ``make cluster``)."""
     from ..learners import Stores, TrackerEvents
+    from ..learners.tracker import tracker_store
     from ..logbook import default_logbook
     from ..logbook.settings import LogSettings
 
     return Stores(provider.get_desk().progress, default_logbook(),
-                  TrackerEvents(LogSettings().tracker_path))
+                  TrackerEvents(tracker_store(LogSettings().tracker_path)))
 
 
 get_stores: provider.Provider[Stores] = provider.Provider(build_stores)

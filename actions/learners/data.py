@@ -14,7 +14,7 @@ from typing import Any
 from ..logbook import Logbook
 from ..quiz.learner_data import delete_learner, learner_progress
 from ..quiz.progress import Progress
-from .tracker import TrackerEvents
+from .tracker import TrackerEvents, tracker_store
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class Stores:
         return Stores(
             self.progress or Progress(settings().progress_url),
             self.logbook or Logbook.from_settings(log_conf),
-            self.tracker or TrackerEvents(log_conf.tracker_path),
+            self.tracker or TrackerEvents(tracker_store(log_conf.tracker_path)),
         )
 
 

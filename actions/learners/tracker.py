@@ -11,15 +11,30 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import URL, Engine, create_engine, inspect, text
 
 log = logging.getLogger(__name__)
 SHOWN = ("user", "bot", "slot")  # the events an export spells out (the rest are counted)
+
+
+def tracker_store(sqlite_path: Path) -> Path | str:
+    """Where Rasa keeps conversations: the PostgreSQL database ``bot/endpoints.cluster.yml`` names
+    (``TUTOR_TRACKER_PG_DB`` and ``TUTOR_PG_*``, as ``make cluster`` sets them), else the SQLite
+    file of ``bot/endpoints.yml`` (``sqlite_path``)."""
+    database = os.environ.get("TUTOR_TRACKER_PG_DB")
+    if not database:
+        return sqlite_path
+    return URL.create("postgresql+psycopg", username=os.environ.get("TUTOR_PG_USER") or None,
+                      password=os.environ.get("TUTOR_PG_PASSWORD") or None,
+                      host=os.environ.get("TUTOR_PG_HOST") or "127.0.0.1",
+                      port=int(os.environ.get("TUTOR_PG_PORT") or 5432),
+                      database=database).render_as_string(hide_password=False)
 
 
 class TrackerEvents:
