@@ -17,7 +17,8 @@ A child that exits is restarted after a short backoff (1 s, doubling to 30 s whi
 dying); a restarted action server takes traffic again only once its engine is loaded. Each child
 has ``<state>/pids/NAME.pid`` (``rasa-1``, ``action-2``, ``haproxy``, ``web``: the process group
 leader; its whole group is ended when it dies), its log in ``<state>/logs/cluster/NAME.log``, and
-HAProxy's config is written to ``<state>/cluster/haproxy.cfg``. One Ctrl-C (or SIGTERM) stops all.
+HAProxy's config (``scripts/cluster_haproxy.py``) is written to ``<state>/cluster/haproxy.cfg``.
+One Ctrl-C (or SIGTERM) stops all.
 
 Environment (every one optional; defaults in brackets):
 
@@ -46,7 +47,6 @@ import dataclasses
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -55,6 +55,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cluster_haproxy as haproxy
 import psycopg
 import redis
 from psycopg import sql
@@ -63,61 +64,6 @@ from run import action_server as action_service
 from run import rasa_server as rasa_service
 from run import web_page as web_service
 from sqlalchemy.engine import URL, make_url
-
-HAPROXY_CFG = """\
-global
-    maxconn 4096
-    # a request is retried only if it fits in one buffer: Rasa's action calls carry the
-    # domain and the turn's events (tens of kB; the default 16 kB is too small)
-    tune.bufsize 262144
-    stats socket {socket} mode 600 level admin
-
-defaults
-    mode http
-    timeout connect 3s
-    timeout client 300s
-    timeout server 300s
-    timeout queue 60s
-    timeout tunnel 1h
-    timeout http-request 30s
-    retries 3
-    option redispatch 1
-    default-server inter 1s fall 2 rise 2
-
-frontend entry
-    bind {host}:{entry_port}
-    acl socketio path_beg /socket.io/
-    use_backend rasa_socketio if socketio
-    default_backend rasa
-
-# A message is not retried once sent (Rasa may have handled it): only failed connections are.
-backend rasa
-    balance leastconn
-    option httpchk GET /
-    http-check expect status 200
-{rasa_servers}
-backend rasa_socketio
-    balance source
-    hash-type consistent
-    option httpchk GET /
-    http-check expect status 200
-{rasa_servers}
-frontend actions
-    bind 127.0.0.1:{action_entry_port}
-    monitor-uri /balancer-ready
-    default_backend actions
-
-# An action call that got no answer goes to the other server: actions are idempotent (a quiz
-# answer is recorded once per learner, quiz and position).
-backend actions
-    balance leastconn
-    # the whole call is read before it is sent, so that it can be sent again: without this a
-    # call whose body was still arriving when its server died got a 502
-    option http-buffer-request
-    retry-on conn-failure empty-response response-timeout
-    option httpchk GET /health
-    http-check expect status 200
-{action_servers}"""
 
 
 @dataclass
@@ -198,7 +144,9 @@ def create_database(url: str | URL) -> bool:
 
 
 def prepare_shared_state(env: dict[str, str]) -> list[str]:
-    """Create the databases, check Redis; the names of databases created. Raises with a reason."""
+    """Check Redis, create the databases; the names of databases created. Raises with a reason."""
+    redis.Redis(host=env["TUTOR_REDIS_HOST"], port=int(env["TUTOR_REDIS_PORT"]),
+                db=int(env["TUTOR_REDIS_LOCK_DB"]), socket_connect_timeout=5).ping()
     tracker = URL.create("postgresql", username=env["TUTOR_PG_USER"],
                          password=env["TUTOR_PG_PASSWORD"] or None, host=env["TUTOR_PG_HOST"],
                          port=int(env["TUTOR_PG_PORT"]), database=env["TUTOR_TRACKER_PG_DB"])
@@ -206,35 +154,13 @@ def prepare_shared_state(env: dict[str, str]) -> list[str]:
     for url in (tracker, env["TUTOR_DATABASE_URL"], env["TUTOR_LOG_URL"]):
         if create_database(url):
             created.append(make_url(url).database or "")
-    redis.Redis(host=env["TUTOR_REDIS_HOST"], port=int(env["TUTOR_REDIS_PORT"]),
-                db=int(env["TUTOR_REDIS_LOCK_DB"]), socket_connect_timeout=5).ping()
     return created
 
 
 def haproxy_config(opts: ClusterOptions) -> str:
-    def servers(prefix: str, ports: list[int]) -> str:
-        return "".join(f"    server {prefix}-{n} 127.0.0.1:{port} check\n"
-                       for n, port in enumerate(ports, 1))
-
-    return HAPROXY_CFG.format(socket=opts.haproxy_socket, host=opts.host,
-                              entry_port=opts.entry_port, action_entry_port=opts.action_entry_port,
-                              rasa_servers=servers("rasa", opts.rasa_ports),
-                              action_servers=servers("action", opts.action_ports))
-
-
-def haproxy_command(opts: ClusterOptions, command: str) -> str:
-    """One command on HAProxy's runtime API (its stats socket); its answer, or '' if unreachable."""
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(5)
-            sock.connect(str(opts.haproxy_socket))
-            sock.sendall(command.encode() + b"\n")
-            chunks = []
-            while chunk := sock.recv(65536):
-                chunks.append(chunk)
-            return b"".join(chunks).decode(errors="replace")
-    except OSError:
-        return ""
+    return haproxy.config(socket_path=opts.haproxy_socket, host=opts.host,
+                          entry_port=opts.entry_port, action_entry_port=opts.action_entry_port,
+                          rasa_ports=opts.rasa_ports, action_ports=opts.action_ports)
 
 
 def services(opts: ClusterOptions, action_token: str) -> list[tuple[str, Service]]:
@@ -268,7 +194,7 @@ class Slot:
     service: Service
     child: Child | None = None
     started: float = 0.0
-    backoff: float = 1.0
+    backoff: float = 0.5  # seconds before the last restart; a first restart waits 1 s
     restart_at: float | None = None
 
 
@@ -308,7 +234,7 @@ class Supervisor:
                 slot.backoff = 1.0 if now - slot.started > 60 else min(slot.backoff * 2, 30.0)
                 slot.restart_at = now + slot.backoff
                 if slot.name.startswith("action-"):
-                    haproxy_command(self.opts, f"disable server actions/{slot.name}")
+                    haproxy.command(self.opts.haproxy_socket, f"disable server actions/{slot.name}")
                 log(f"{slot.name} (pid {pid}) exited with status {status}; "
                     f"restarting in {slot.backoff:.0f}s")
             elif slot.child is None and slot.restart_at is not None and now >= slot.restart_at:
@@ -325,7 +251,7 @@ class Supervisor:
         except (ChildDied, TimeoutError):
             return
         warm_up(child.service.ready_url.removesuffix("/health"), self.action_token)
-        haproxy_command(self.opts, f"enable server actions/{slot.name}")
+        haproxy.command(self.opts.haproxy_socket, f"enable server actions/{slot.name}")
         log(f"{slot.name} is ready again")
 
     def stop_all(self, grace: float = 10.0) -> None:
@@ -394,8 +320,13 @@ def main(argv: list[str] | None = None) -> int:
     shared = shared_env(opts.state)
     try:
         created = prepare_shared_state(shared)
-    except (psycopg.Error, redis.RedisError, OSError) as exc:
-        print(f"error: PostgreSQL or Redis is not usable: {exc}", file=sys.stderr)
+    except redis.RedisError as exc:
+        print(f"error: Redis is not usable (TUTOR_REDIS_HOST, TUTOR_REDIS_PORT): {exc}",
+              file=sys.stderr)
+        return 1
+    except (psycopg.Error, OSError) as exc:
+        print(f"error: PostgreSQL is not usable (TUTOR_PG_*, TUTOR_DATABASE_URL, TUTOR_LOG_URL): "
+              f"{exc}", file=sys.stderr)
         return 1
     if created:
         log("created databases: " + ", ".join(created))
