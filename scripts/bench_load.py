@@ -67,14 +67,17 @@ class Figures:
     errors: int
     trackers_ok: int | None  # None: not checked (no token)
     trackers: int
+    by_kind: dict[str, float]  # p95 of each kind of turn (greeting, question, quiz, ...)
     notes: list[str]
 
     def line(self) -> str:
         checked = ("trackers not checked (no API token)" if self.trackers_ok is None else
                    f"trackers checked: {self.trackers_ok}/{self.trackers} hold every acknowledged "
                    "message exactly once")
+        kinds = ", ".join(f"{kind} {ms:.0f}" for kind, ms in self.by_kind.items())
         return (f"  {self.label:<14} p50 {self.p50:6.0f} ms   p95 {self.p95:6.0f} ms   "
                 f"{self.per_second:5.1f} turns/s   errors {self.errors}/{self.turns}\n"
+                f"  {'':<14} p95 by turn (ms): {kinds}\n"
                 f"  {'':<14} {checked}")
 
 
@@ -226,9 +229,12 @@ def figures(label: str, run: dict[str, Any], url: str, token: str | None) -> Fig
     notes = [f"error: {e['kind']}: {e['error']}" for e in errors[:5]] + problems[:5]
     if run["timed_out"]:
         notes.append("the run timed out before every learner finished")
+    kinds: dict[str, list[float]] = defaultdict(list)
+    for r in requests:
+        kinds[r["kind"]].append(r["ms"])
     return Figures(label, run["users"], len(requests), percentile(times, 50), percentile(times, 95),
                    len(requests) / (last - first) if last > first else 0.0, len(errors), ok, checked,
-                   notes)
+                   {kind: percentile(ms, 95) for kind, ms in kinds.items()}, notes)
 
 
 def measure(target: Target, args: argparse.Namespace) -> list[Figures]:
@@ -240,6 +246,9 @@ def measure(target: Target, args: argparse.Namespace) -> list[Figures]:
         label = "no think time" if think == "0" else f"think {think} s"
         print(f"{target.name}: {args.users} learners, {label}...", flush=True)
         run = play(target.url, args.users, args.spawn_rate, think, args.turns, args.timeout)
+        if args.save:
+            name = f"{target.name}-{'none' if think == '0' else think}.json"
+            (args.save / name).write_text(json.dumps(run))
         out.append(figures(label, run, target.url, target.token))
     return out
 
@@ -279,7 +288,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per Locust run")
     parser.add_argument("--start-timeout", type=float, default=600.0)
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
+    parser.add_argument("--save", type=Path, help="a folder for each run's timings, one JSON file each")
     args = parser.parse_args(argv)
+    if args.save:
+        args.save.mkdir(parents=True, exist_ok=True)
 
     results: dict[str, list[Figures]] = {}
     if args.url:

@@ -113,10 +113,14 @@ class Learner(HttpUser):
 
     wait_time = think_time(THINK)
     turns = PLAYED
+    learners: int | None = None  # how many conversations in all (run() sets it); None: no limit
 
     def on_start(self) -> None:
         self.n = next(_LEARNERS)
         self.sender = f"load-{self.n:03d}-{uuid.uuid4().hex[:10]}"
+        if self.learners is not None and self.n >= self.learners:
+            # Locust tops the count up while it is still spawning if early learners have finished
+            raise StopUser()
 
     @task
     def conversation(self) -> None:
@@ -163,6 +167,7 @@ def run(host: str, users: int, spawn_rate: float, think: str, turns: int,
     """Play ``users`` learners against ``host`` through Locust, each conversation once."""
     Learner.wait_time = think_time(think)
     Learner.turns = turns
+    Learner.learners = users
     env = Environment(user_classes=[Learner], host=host, events=events)
     done: list[Turn] = []
 

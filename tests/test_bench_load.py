@@ -3,15 +3,18 @@
 scripts/bench_load.py runs as ``make bench-load`` would with ``--url``: 3 learners of 3 turns, no
 think time, against the session's servers (tests/servers.py). Its tracker check is then shown to
 count what the trackers hold: a message that was never sent, or one a tracker holds twice, fails it.
+And the SQLite tracker store runs as bot/speedups/sqlite_wal.py sets it, which bench-load measured.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import sqlite3
 import subprocess
 import sys
 import uuid
+from contextlib import closing
 from types import ModuleType
 
 import pytest
@@ -67,3 +70,11 @@ def test_the_tracker_check_counts_what_each_tracker_holds(servers: TutorServers)
     assert ok == 0 and "'hello': 2" in problems[0]
     ok, _, problems = bench_load.check_trackers(url, "not-the-token", acknowledged)
     assert ok == 0 and "answered 401" in problems[0]
+
+
+def test_the_sqlite_tracker_store_commits_to_a_write_ahead_log(servers: TutorServers) -> None:
+    servers.say(f"wal-{uuid.uuid4().hex[:8]}", "hello")
+    with closing(sqlite3.connect(servers.opts.tracker_db)) as db:  # closed: the last one to close
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # would remove the log
+    assert servers.opts.tracker_db.with_name(servers.opts.tracker_db.name + "-wal").exists(), \
+        "the Rasa server keeps a pooled connection open, so its log is not checkpointed away"

@@ -15,6 +15,17 @@ docstring what it measured:
   the full slots, latest message and active loop, instead of the whole conversation.
 
 Together the last five make a turn's cost flat in the conversation's length (issue 9).
+
+- :mod:`.sqlite_wal`: the SQLite tracker store commits to a write-ahead log, without a disk sync
+  each, so a commit no longer holds up every conversation of the server (many learners at once).
 """
 
-from . import action_payload, log_text, states, tracker_cache, tracker_copy, validation  # noqa: F401 - install on import
+from . import (  # noqa: F401 - install on import
+    action_payload,
+    log_text,
+    sqlite_wal,
+    states,
+    tracker_cache,
+    tracker_copy,
+    validation,
+)
