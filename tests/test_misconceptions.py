@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from actions.answers.misconceptions import MisconceptionDetector
+from actions.answers.nlp import normalise
 from actions.answers.stance import read_message
 from actions.knowledge.base import KnowledgeBase
 
@@ -33,10 +34,12 @@ def detector(tmp_path_factory: pytest.TempPathFactory) -> MisconceptionDetector:
     ("there's no point keeping a log of the calls I take", "log"),
     ("frankly, customer service is just marketing by another name", "sales"),
     ("we can pass customer information to any partner company without asking anyone", "shared"),
-    ("I never bother adapting the way I talk to different customers", "tailor"),
+    # two bullets name this mistake ("failing to tailor", "the same style for all"): either will do
+    ("I never bother adapting the way I talk to different customers", "communication style"),
     ("Is it ok to read a customer's account details out before checking their identity?",
      "verification"),
     ("proactive service and reactive service are exactly the same thing", "proactive"),
+    ("honestly u dont need to bother with metrics, u can tell if service is good", "metrics"),
 ])
 def test_a_held_misconception_is_corrected_with_the_right_one(
     detector: MisconceptionDetector, message: str, word: str
@@ -92,6 +95,16 @@ def test_negation_and_narrowing_are_read_per_clause() -> None:
     contrast = read_message("complaints are the manager's job, not mine").whole
     assert not contrast.negated and contrast.exclusive
     assert read_message("good service is more than being friendly").whole.broadened
+    # indifference: "X regardless of Y" does X exclusively and leaves Y out of account
+    plan, channel = read_message("I answer in one fixed way regardless of the channel").clauses
+    assert plan.exclusive and not plan.negated and channel.negated
+    assert len(read_message("whatever they ask for, they get").clauses) == 2
+
+
+def test_typed_shorthand_is_spelt_out() -> None:
+    assert normalise("tbh i dont think u need it, lol.") == "I don't think you need it."
+    assert normalise("Im sure the ID check isnt optional") == "I'm sure the ID check isn't optional"
+    assert read_message("i cant see why we would").whole.negated
 
 
 def test_claims_are_embedded_once_per_build(detector: MisconceptionDetector) -> None:

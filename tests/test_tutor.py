@@ -159,8 +159,7 @@ def test_misconceptions_held_are_corrected_with_the_expected_content(tutor: Tuto
     "handling complaints is the manager's job, not mine",
     "customer service and sales are basically the same thing",
     "there's no point logging every call",
-    pytest.param("I use the same tone with every customer", marks=pytest.mark.xfail(
-        strict=True, reason="MiniLM puts 'same tone' far from 'tailor your communication style'")),
+    "I use the same tone with every customer",
 ])
 def test_paraphrases_and_belief_questions_are_corrected(tutor: Tutor, message: str) -> None:
     reply = tutor.correction(message)

@@ -12,9 +12,9 @@ The word lists below are English function words and speech-act verbs, never cour
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .nlp import parse
+from .nlp import normalise, parse
 
 # Words whose presence flips what a clause asserts: verbs of not doing, and judgements that
 # the stated thing is wrong or unneeded.
@@ -57,6 +57,11 @@ _REQUEST_NOUNS = frozenset({"tip", "advice", "help", "example", "idea", "suggest
 # Markers that open a subordinate clause whose proposition is not done: "X without Y",
 # "X before Y" (Y not yet done when X is), "X rather than Y", "X instead of Y".
 _NOT_DONE_MARKERS = frozenset({"without", "before", "rather", "instead", "unless"})
+# Markers of indifference, which say the same of what they open: "X whatever the customer's
+# problem is" is X without regard to the problem; the clause before them is exclusive ("one way
+# regardless of the situation"). At the start of a message they are not markers ("whatever they
+# want, they get").
+_INDIFFERENCE = frozenset({"whatever", "whichever", "regardless"})
 # Markers of a condition: the clause they open is not asserted ("... if our service is good").
 _CONDITIONS = frozenset({"if", "when", "once", "whether", "whenever"})
 # Markers that start a new, independent clause.
@@ -179,6 +184,14 @@ def _read_tokens(tokens: list, text: str, question: bool, request: bool, base: b
                   exclusive=not broadened and any(_narrows(t) for t in tokens))
 
 
+def _indifference(token) -> bool:
+    """``token`` opens "whatever ...", "regardless of ...", "no matter what ..."."""
+    if token.lower_ in _INDIFFERENCE:
+        return True
+    return (token.lower_ == "no" and token.i + 1 < len(token.doc)
+            and token.nbor(1).lower_ == "matter")
+
+
 def _clause_starts(doc) -> list[int]:
     """Indices of tokens after which a new clause begins (the first token is always one)."""
     starts = [0]
@@ -186,7 +199,8 @@ def _clause_starts(doc) -> list[int]:
         lower = t.lower_
         if t.is_punct and lower in {",", ";", ":", "-", "–", "—"}:
             starts.append(t.i + 1)
-        elif (lower in _NOT_DONE_MARKERS and t.dep_ in {"prep", "mark", "cc", "advmod"}) or (
+        elif (_indifference(t) and t.i > 1) or (
+            lower in _NOT_DONE_MARKERS and t.dep_ in {"prep", "mark", "cc", "advmod"}) or (
             lower in _CLAUSE_MARKERS and t.dep_ in {"cc", "mark", "advmod"} and t.i > 1
             and doc[t.i - 1].lower_ not in {"long", "much", "well", "soon", "far"}  # "as long as"
         ):
@@ -201,7 +215,7 @@ def _clauses(doc, question: bool, request: bool) -> list[Stance]:
     merged: list[list] = []
     for span in spans:
         has_verb = any(t.pos_ in {"VERB", "AUX"} for t in span)
-        not_done = bool(span) and span[0].lower_ in _NOT_DONE_MARKERS
+        not_done = bool(span) and (span[0].lower_ in _NOT_DONE_MARKERS or _indifference(span[0]))
         if merged and not has_verb and not not_done:
             merged[-1].extend(span)
         else:
@@ -212,8 +226,15 @@ def _clauses(doc, question: bool, request: bool) -> list[Stance]:
         words = [t for t in span if not t.is_punct]
         if not words:
             continue
-        not_done = words[0].lower_ in _NOT_DONE_MARKERS
-        if not_done:
+        indifferent = len(out) > 0 and _indifference(words[0])
+        not_done = words[0].lower_ in _NOT_DONE_MARKERS or indifferent
+        if indifferent:  # "regardless of", "no matter what": the marker and its function words
+            words = [t for t in words if t.lower_ not in
+                     _INDIFFERENCE | {"no", "matter", "of", "what", "how", "who", "which"}]
+            out[-1] = replace(out[-1], exclusive=True, broadened=False)
+            if not words:
+                continue
+        elif not_done:
             words = [t for t in words[1:] if t.lower_ not in {"than", "of"} or t.i != words[0].i + 1]
             if not words:
                 continue
@@ -328,9 +349,10 @@ def read_message(text: str) -> Reading:
     """Parse ``text`` once: its speech act, and the proposition and polarity of each clause.
 
     The inverted auxiliary of a yes/no question loses its negation ("isn't the customer always
-    right?" asks, rhetorically, whether they are).
+    right?" asks, rhetorically, whether they are). Typed shorthand is spelt out first ("dont").
     """
-    doc = parse(text.strip())
+    text = normalise(text)
+    doc = parse(text)
     request = _is_wh_question(doc, text) or _is_request(doc, text)
     question = not request and _is_yes_no(doc, text)
     tokens = list(doc)
