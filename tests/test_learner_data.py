@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import time as dt_time
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ from actions.logbook import Logbook, turn_info, use_logbook
 from actions.quiz.desk import QuizDesk
 from actions.quiz.progress import Progress
 from actions.quiz.tables import dispose_engines
+from actions.reminders.store import ReminderStore
 
 from .helpers import ROOT, HashingEncoder, copy_seeds, postgres_url
 
@@ -99,8 +101,13 @@ def test_export_holds_everything_and_forget_leaves_nothing(world, tmp_path: Path
     desk, stores = world
     take_a_quiz(desk, stores, "web:ana", tmp_path / "tracker.db")
     take_a_quiz(desk, stores, "web:ben", tmp_path / "tracker.db")
+    assert stores.progress is not None
+    reminders = ReminderStore(stores.progress.engine)
+    for learner in ("web:ana", "web:ben"):
+        reminders.set(learner, dt_time(18, 30), "Europe/London")
 
     data = export_learner("web:ana", stores)
+    assert data["reminder"]["at"] == "18:30" and data["reminder"]["timezone"] == "Europe/London"
     assert [a["learner"] for a in data["progress"]["quiz_attempts"]] == ["web:ana"]
     assert data["progress"]["quiz_cards"] and data["progress"]["quiz_sessions"]
     assert [e["text"] for e in data["log"]["entries"]] == ["quiz me on STAR", "Listen",
@@ -111,15 +118,18 @@ def test_export_holds_everything_and_forget_leaves_nothing(world, tmp_path: Path
     assert "web:ana" not in json.dumps(data["log"])  # the log knows a pseudonym only
     described = describe_learner("web:ana", stores)
     assert "quiz answers: 1, 0 of them right" in described and "3 of your messages" in described
+    assert "daily reminder to revise at 18:30" in described
 
     counts = forget_learner("web:ana", stores)
     assert counts["progress.quiz_attempts"] == 1 and counts["log"] == 3 and counts["conversation"] == 4
     gone = export_learner("web:ana", stores)
+    assert counts["reminder"] == 1 and gone["reminder"] is None and reminders.get("web:ana") is None
     assert not any(gone["progress"].values()) and gone["log"]["entries"] == []
     assert gone["conversation"] == {"events": 0, "messages": []}
     assert "haven't answered any quiz questions" in desk.report("web:ana").text  # "how am I doing?"
     assert "no quiz answers" in describe_learner("web:ana", stores)
     kept = export_learner("web:ben", stores)  # another learner keeps everything
+    assert kept["reminder"]["at"] == "18:30"
     assert kept["progress"]["quiz_attempts"] and len(kept["log"]["entries"]) == 3
     assert kept["conversation"]["events"] == 4
 

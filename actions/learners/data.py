@@ -1,8 +1,8 @@
 """Everything kept about one learner: export it, describe it in plain words, delete it.
 
 A learner is named by Rasa's sender id. Three stores hold something about them: the progress
-database (quiz attempts, review cards, quiz state, contested verdicts), the message log (under a
-pseudonym of the sender id) and Rasa's tracker store (the conversation).
+database (quiz attempts, review cards, quiz state, contested verdicts, a daily review reminder), the
+message log (under a pseudonym of the sender id) and Rasa's tracker store (the conversation).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from ..logbook import Logbook
 from ..quiz.learner_data import delete_learner, learner_progress
 from ..quiz.progress import Progress
+from ..reminders.store import ReminderStore
 from .tracker import TrackerEvents, tracker_store
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ def export_learner(learner: str, stores: Stores | None = None) -> dict[str, Any]
         "learner": learner,
         "pseudonym": s.logbook.pseudonym(learner),
         "progress": learner_progress(s.progress, learner),
+        "reminder": _reminder(s.progress, learner),
         "log": {"kept_days": s.logbook.days, "entries": [e.to_dict() for e in s.logbook.entries(learner)]},
         "conversation": s.tracker.conversation(learner),
     }
@@ -61,6 +63,7 @@ def forget_learner(learner: str, stores: Stores | None = None, after_turn: bool 
     s = (stores or Stores()).resolved()
     assert s.progress and s.logbook and s.tracker
     counts = {f"progress.{table}": n for table, n in delete_learner(s.progress, learner).items()}
+    counts["reminder"] = int(ReminderStore(s.progress.engine).remove(learner))
     counts["log"] = s.logbook.delete(learner)
     if not after_turn:
         counts["conversation"] = s.tracker.delete(learner)
@@ -72,6 +75,14 @@ def forget_learner(learner: str, stores: Stores | None = None, after_turn: bool 
         counts["conversation"] = 0
     s.tracker.delete_after_turn(learner)
     return counts
+
+
+def _reminder(progress: Progress, learner: str) -> dict[str, str] | None:
+    record = ReminderStore(progress.engine).get(learner)
+    if record is None:
+        return None
+    return {"at": record.at.strftime("%H:%M"), "timezone": record.timezone,
+            "created_at": record.created_at.isoformat()}
 
 
 def describe_learner(learner: str, stores: Stores | None = None, asking: bool = False) -> str:
@@ -99,6 +110,9 @@ def describe_learner(learner: str, stores: Stores | None = None, asking: bool = 
         lines.append("- no quiz answers;")
     if progress.get("quiz_sessions"):
         lines.append("- your latest quiz, so you can pick it up again;")
+    if data["reminder"]:
+        lines.append(f"- a daily reminder to revise at {data['reminder']['at']} "
+                     f"({data['reminder']['timezone']} time);")
     if progress.get("quiz_overrides"):
         lines.append(f"- {len(progress['quiz_overrides'])} answer(s) you asked me to re-mark, "
                      "for your tutor;")
