@@ -11,7 +11,7 @@ and ``--url`` (with ``--token``) measures a stack that is already running instea
 Learners (``scripts/locustfile.py``) each play one scripted 12-turn conversation over REST. Two
 runs per target: with a think time between turns (2-6 s by default: reading a reply and typing
 one), and back to back (no think time), the throughput figure that the cluster/run ratio compares.
-A short warm-up (``--warm-up`` learners, 2 by default, not counted) comes first.
+A warm-up (``--warm-up`` learners, 10 by default, no think time, not counted) comes first.
 """
 
 from __future__ import annotations
@@ -256,7 +256,8 @@ def measure(target: Target, args: argparse.Namespace) -> list[Figures]:
 def report(results: dict[str, list[Figures]], args: argparse.Namespace) -> None:
     print(f"\n{args.users} concurrent learners, {args.turns} turns each over REST "
           f"(POST /webhooks/rest/webhook, one sender id per learner), spawned {args.spawn_rate:g}/s; "
-          f"think time between turns: {args.think} s (reading a reply and typing one), then none")
+          f"think time between turns: {args.think} s (reading a reply and typing one), then none; "
+          f"after a warm-up of {args.warm_up} learners with no think time, not counted")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
     for name, rows in results.items():
         print(f"\n{name}")
@@ -284,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="its RASA_AUTH_TOKEN, to check the trackers (with --url)")
     parser.add_argument("--free-ports", action="store_true",
                         help="start the stacks on free ports, not make run's (a shared machine)")
-    parser.add_argument("--warm-up", type=int, default=2, help="learners played first, not counted")
+    parser.add_argument("--warm-up", type=int, default=10, help="learners played first, not counted")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per Locust run")
     parser.add_argument("--start-timeout", type=float, default=600.0)
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")

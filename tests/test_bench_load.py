@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -78,3 +79,16 @@ def test_the_sqlite_tracker_store_commits_to_a_write_ahead_log(servers: TutorSer
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # would remove the log
     assert servers.opts.tracker_db.with_name(servers.opts.tracker_db.name + "-wal").exists(), \
         "the Rasa server keeps a pooled connection open, so its log is not checkpointed away"
+
+
+def test_a_taken_port_is_refused_before_anything_starts(tmp_path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        target = bench_load.Target("run", f"http://127.0.0.1:{port}", "token", ["/bin/false"], [port],
+                                   {"TUTOR_STATE_DIR": str(tmp_path / "state")})
+        with pytest.raises(SystemExit, match=f"refusing to start run: port.* {port} already in use"), \
+                bench_load.started(target, timeout=5):
+            pytest.fail("started although the port was taken")
+    assert not (tmp_path / "run.out").exists()
