@@ -23,6 +23,7 @@ from actions.answers.tutor import Tutor
 from actions.config import settings
 from actions.dialogue import learner_data as chat
 from actions.dialogue import quiz as quiz_actions
+from actions.dialogue import reminders as reminder_actions
 from actions.dialogue.provider import desk_from, tutor_from
 from actions.knowledge.base import KnowledgeBase
 from actions.knowledge.cli import app
@@ -32,6 +33,7 @@ from actions.logbook import Logbook, turn_info, use_logbook
 from actions.quiz.desk import QuizDesk
 from actions.quiz.progress import Progress
 from actions.quiz.tables import dispose_engines
+from actions.reminders.requests import NOT_HERE
 from actions.reminders.store import ReminderStore
 
 from .helpers import ROOT, HashingEncoder, copy_seeds, postgres_url
@@ -435,3 +437,25 @@ def test_the_cluster_s_postgresql_tracker_store_is_read_and_deleted(monkeypatch)
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE "{database}" WITH (FORCE)'))
         admin.dispose()
+
+
+async def test_mid_quiz_reminder_requests_are_served_and_stop_reminders_does_not_stop_the_quiz(
+        in_chat) -> None:
+    desk, _, _ = in_chat
+    store = ReminderStore(desk.progress.engine)
+    store.set(LEARNER, dt_time(18, 0), "Europe/London")
+    old = reminder_actions.get_store.replace(lambda: store)
+    try:
+        form = quiz_actions.ValidateQuizForm()
+        in_form = {"requested_slot": "quiz_answer"}
+        desk.command(LEARNER, "start", "quiz me on the models")
+        question = desk.session(LEARNER).current()
+        assert question is not None
+        for said in ("please stop the reminders", "could you remind me every evening at 7pm"):
+            told, events = await _run(form, said, "quiz_stop", {**in_form, "quiz_answer": said}, "quiz_form")
+            assert question.prompt in told["text"] and desk.session(LEARNER).current() == question
+            assert "requested_slot" not in _slots(events)  # the quiz form goes on
+        assert store.get(LEARNER) is None  # the first stopped them
+        assert told["text"].startswith(NOT_HERE)  # the second was asked on the page, not in Slack
+    finally:
+        reminder_actions.get_store.replace(old)

@@ -30,7 +30,7 @@ from actions.knowledge.base import KnowledgeBase
 from actions.quiz.desk import QuizDesk
 from actions.quiz.progress import Progress
 from actions.quiz.tables import dispose_engines
-from actions.reminders.requests import ASK_TIME, NOT_HERE, set_reminder, stop_reminders
+from actions.reminders.requests import ASK_TIME, NOT_HERE, reminder_request, set_reminder, stop_reminders
 from actions.reminders.review import due_questions
 from actions.reminders.service import ReminderService, reminder_day
 from actions.reminders.slack import SlackNotifier
@@ -367,3 +367,14 @@ def test_a_daily_reminder_in_slack_end_to_end(slack_servers) -> None:
 def _plain(text: str) -> str:
     """Text as Slack shows it, without its escapes and with spaces evened out."""
     return re.sub(r"\s+", " ", text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")).strip()
+
+
+@pytest.mark.parametrize(("said", "wanted"), [
+    ("stop the reminders please", "stop"), ("i don't want any more reminders", "stop"),
+    ("switch off my daily reminder", "stop"), ("remind me to study at 8pm", "set"),
+    ("can you send me a reminder at 17:00?", "set"), ("remind me every weekday at 6", "set"),
+    ("can you remind me what the A in HEAT is?", None), ("remind me of the LAST steps", None),
+    ("stop", None), ("Thank", None),
+])
+def test_a_reminder_request_is_read_from_its_words(said: str, wanted: str | None) -> None:
+    assert reminder_request(said) == wanted

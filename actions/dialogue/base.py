@@ -40,6 +40,7 @@ class Turn:
     entities: tuple[dict[str, Any], ...] = ()
     context: Context = field(default_factory=Context)  # what the conversation is about
     in_quiz_form: bool = False  # Rasa's quiz form is the active loop
+    channel: str = ""  # Rasa's input channel: "rest", "socketio", "slack"
 
     def entity(self, name: str) -> str | None:
         return next((str(e["value"]) for e in self.entities if e.get("entity") == name), None)
@@ -54,6 +55,7 @@ class Turn:
             entities=tuple(latest.get("entities") or ()),
             context=Context.from_slots(tracker.slots or {}),
             in_quiz_form=(tracker.active_loop or {}).get("name") == QUIZ_FORM,
+            channel=tracker.get_latest_input_channel() or "",
         )
 
 

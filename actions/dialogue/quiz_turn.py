@@ -4,9 +4,10 @@ Shared by Rasa's quiz form (:mod:`actions.dialogue.quiz`) and by any action that
 running without the form. Stop, hint, skip and repeat requests, a contest of the last verdict and
 answers (an option clicked, typed, by letter, yes/no, or chat that answers nothing) all go to the
 quiz desk (:meth:`~actions.quiz.desk.QuizDesk.take`), which also starts a new quiz when asked. A
-real question is answered by the tutor, and a request for progress is served, then the quiz
-question comes back. ``asked`` is the token of the question the learner was shown (the
-``quiz_asked`` slot), so a retried turn gets the verdict its first try recorded.
+real question is answered by the tutor, and a request for progress, for the learner's data or
+for daily reminders is served, then the quiz question comes back. ``asked`` is the token of the
+question the learner was shown (the ``quiz_asked`` slot), so a retried turn gets the verdict its
+first try recorded.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ..answers.reply import Reply
 from . import provider
 from .base import Turn
 from .learner_data import in_quiz
+from .reminders import reminder_reply
 from .render import with_sources
 
 _PROGRESS = re.compile(r"\b(how am i doing|my (?:progress|scores?|results?)|what should i revise|"
@@ -31,6 +33,9 @@ def take(turn: Turn, asked: str | None = None) -> Reply:
     data = in_quiz(turn, lambda reply: _then_resume(reply, turn))  # "what do you know about me?"
     if data is not None:
         return data
+    reminder = reminder_reply(turn)  # "stop reminders" is not "stop"
+    if reminder is not None:
+        return _then_resume(reminder, turn)
     if _PROGRESS.search(text):
         report = desk.revision(turn.learner) if "revise" in text.lower() else desk.report(turn.learner)
         return _then_resume(report, turn)

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from ..answers.reply import Reply
 from . import provider
-from .base import FALLBACK_TEXT
+from .base import FALLBACK_TEXT, Turn
 
 if TYPE_CHECKING:
     from ..reminders.slack import SlackNotifier
@@ -84,3 +85,18 @@ class ActionStopReminders(_ReminderAction):
         from ..reminders.requests import stop_reminders
 
         return stop_reminders(get_store(), tracker.sender_id)
+
+
+def reminder_reply(turn: Turn) -> Reply | None:
+    """The reply to a reminder request read from ``turn``'s words (mid-quiz, where the quiz reads
+    every message first and "stop reminders" must not stop the quiz); None for anything else."""
+    from ..reminders import clock
+    from ..reminders.requests import reminder_request, set_reminder, stop_reminders
+
+    request = reminder_request(turn.text)
+    if request is None:
+        return None
+    if request == "stop":
+        return Reply(stop_reminders(get_store(), turn.learner), kind="reminder")
+    return Reply(set_reminder(get_store(), _slack(), turn.learner, turn.text, turn.channel,
+                              clock.now()), kind="reminder")

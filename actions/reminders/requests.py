@@ -6,8 +6,9 @@ their Slack user id and their timezone is Slack's (``users.info``), else Europe/
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from .store import DEFAULT_TIMEZONE, ReminderStore
 from .times import describe, parse_time
@@ -18,6 +19,25 @@ ASK_TIME = ("What time should I remind you? For example: 'remind me to revise at
 NOT_HERE = ("Daily reminders come as a Slack direct message, so ask me in Slack to set one up. "
             "Here on the page, I tell you what's due for review whenever you come back.")
 SLACK_OFF = "Reminders are not switched on for this tutor: it has no connection to Slack."
+
+
+_REMINDER = re.compile(r"\bremind(?:er|ers|ing)?\b|\bnudge me\b", re.I)
+_OFF = re.compile(r"\b(?:stop|cancel|turn(?:ing)? off|switch(?:ing)? off|no more|unsubscribe|"
+                  r"don'?t want|do not want|remove|delete|end)\b", re.I)
+_ON = re.compile(r"\b(?:remind|nudge) me (?:to (?:revise|study|review|practi[sc]e|do)|every|each|daily|"
+                 r"at|around|in the (?:morning|evening)|tonight|tomorrow)\b"
+                 r"|\b(?:set|send|want|like|give me|get|turn on|switch on)\b.*\breminders?\b"
+                 r"|^reminders? (?:at|for|every)\b", re.I)
+
+
+def reminder_request(text: str) -> Literal["set", "stop"] | None:
+    """Whether ``text`` asks to set or to stop daily reminders, read from its words (the quiz
+    reads every message first, so NLU's intent does not decide mid-quiz)."""
+    if not _REMINDER.search(text):
+        return None
+    if _OFF.search(text):
+        return "stop"
+    return "set" if _ON.search(text.strip()) else None
 
 
 class Timezones(Protocol):
