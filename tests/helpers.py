@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -76,3 +79,22 @@ def postgres_url() -> str:
         except Exception:
             continue
     pytest.fail("no PostgreSQL server answered at 127.0.0.1:5432 (database 'test', users postgres/root)")
+
+
+@contextmanager
+def postgres_schema(prefix: str) -> Iterator[tuple[str, str]]:
+    """A fresh schema on the local PostgreSQL test database, as (url, schema); dropped afterwards,
+    once every pooled connection of the project's engines is closed. Fails when PostgreSQL is down."""
+    from actions.quiz.tables import dispose_engines
+
+    url, schema = postgres_url(), f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield url, schema
+    finally:
+        dispose_engines()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -36,7 +36,7 @@ from actions.quiz.tables import dispose_engines
 from actions.reminders.requests import NOT_HERE
 from actions.reminders.store import ReminderStore
 
-from .helpers import ROOT, HashingEncoder, copy_seeds, postgres_url
+from .helpers import ROOT, HashingEncoder, copy_seeds, postgres_schema, postgres_url
 
 KEY = b"learner-data-key"
 # Rasa 3.6's SQLTrackerStore.SQLEvent, column for column
@@ -72,19 +72,10 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Quiz
             progress, Logbook(f"sqlite:///{tmp_path / 'l.db'}", KEY), tracker)
         dispose_engines()
         return
-    url, schema = postgres_url(), f"learner_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    with postgres_schema("learner_test") as (url, schema):
         progress = Progress(url, schema=schema)
         logbook = Logbook(url, KEY, schema=schema)
         yield QuizDesk(kb, progress, random.Random(2)), Stores(progress, logbook, tracker)
-    finally:
-        dispose_engines()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def take_a_quiz(desk: QuizDesk, stores: Stores, learner: str, tracker_db: Path) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import stat
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from actions.answers.context import Context
 from actions.answers.reply import Reply
@@ -22,7 +21,7 @@ from actions.logbook.store import LogEntry
 from actions.logbook.turns import unpack
 from actions.quiz.tables import dispose_engines
 
-from .helpers import postgres_url
+from .helpers import postgres_schema
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 KEY = b"k" * 32
@@ -34,18 +33,8 @@ def logbook(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Logbook]
         yield Logbook(f"sqlite:///{tmp_path / 'log.db'}", KEY)
         dispose_engines()
         return
-    url = postgres_url()
-    schema = f"log_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    with postgres_schema("log_test") as (url, schema):
         yield Logbook(url, KEY, schema=schema)
-    finally:
-        dispose_engines()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def test_sender_ids_are_stored_only_as_keyed_pseudonyms(logbook: Logbook) -> None:

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from actions.quiz.grading import grade
 from actions.quiz.progress import Progress, dispose_engines
 from actions.quiz.questions import Kind, Question
 from actions.quiz.selection import QuestionBank
 
-from .helpers import postgres_url
+from .helpers import postgres_schema
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 BANK = QuestionBank.from_folders([KNOWLEDGE])
@@ -34,18 +32,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
         yield f"sqlite:///{tmp_path / 'progress.db'}", None
         dispose_engines()
         return
-    url = postgres_url()  # a database the project is tested on being down fails, never skips
-    schema = f"quiz_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    with postgres_schema("quiz_test") as (url, schema):  # PostgreSQL down fails, never skips
         yield url, schema
-    finally:
-        dispose_engines()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def test_attempts_and_quiz_state_survive_a_restart(store: tuple[str, str | None]) -> None:

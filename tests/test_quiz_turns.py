@@ -17,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -32,10 +31,11 @@ from actions.quiz.selection import QuestionBank
 from actions.quiz.session import QuizSession
 from actions.quiz.tables import Attempt, Override
 
+from .helpers import postgres_schema
+
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
 BANK = QuestionBank.from_folders([KNOWLEDGE])
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 Store = tuple[str, str | None]  # (url, schema)
 
 
@@ -47,20 +47,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield f"sqlite:///{tmp_path / 'progress.db'}", None
         dispose_engines()
         return
-    admin = create_engine(POSTGRES, connect_args={"connect_timeout": 5})
-    schema = f"quiz_turns_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as err:
-        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 (database test, user postgres) is needed: {err}")
-    try:
-        yield POSTGRES, schema
-    finally:
-        dispose_engines()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("quiz_turns") as (url, schema):
+        yield url, schema
 
 
 def quiz(store: Store, learner: str = "ana", bank: QuestionBank = BANK) -> QuizSession:

@@ -13,7 +13,6 @@ import json
 import random
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -24,7 +23,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from actions.knowledge.base import KnowledgeBase
 from actions.quiz.desk import QuizDesk
@@ -38,7 +36,7 @@ from actions.reminders.store import ReminderRecord, ReminderStore
 from actions.reminders.times import parse_time
 
 from .fake_slack import FakeSlack
-from .helpers import HashingEncoder, copy_seeds, postgres_url
+from .helpers import HashingEncoder, copy_seeds, postgres_schema
 from .servers import TutorServers
 
 LONDON = ZoneInfo("Europe/London")
@@ -105,18 +103,8 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Progres
         yield Progress(f"sqlite:///{tmp_path / 'progress.db'}")
         dispose_engines()
         return
-    url = postgres_url()  # fails, never skips, when PostgreSQL is down
-    schema = f"reminder_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    with postgres_schema("reminder_test") as (url, schema):  # fails, never skips, when it is down
         yield Progress(url, schema=schema)
-    finally:
-        dispose_engines()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def test_reminders_are_kept_claimed_once_a_day_and_removed(database: Progress) -> None:

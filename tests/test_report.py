@@ -7,12 +7,10 @@ from __future__ import annotations
 import json
 import random
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from actions.answers.context import Context
@@ -31,7 +29,7 @@ from actions.report.html import render_html
 from actions.report.vectors import CachedEncoder
 
 from .engine import shared_tutor
-from .helpers import HashingEncoder, postgres_url
+from .helpers import HashingEncoder, postgres_schema
 
 pytestmark = pytest.mark.slow
 KEY = b"report-test-key"
@@ -45,17 +43,8 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Pro
         yield Progress(f"sqlite:///{tmp_path / 'p.db'}"), Logbook(f"sqlite:///{tmp_path / 'l.db'}", KEY)
         dispose_engines()
         return
-    url, schema = postgres_url(), f"report_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    with postgres_schema("report_test") as (url, schema):
         yield Progress(url, schema=schema), Logbook(url, KEY, schema=schema)
-    finally:
-        dispose_engines()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 class Learner:
