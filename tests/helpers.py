@@ -10,10 +10,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from actions.quiz.desk import QuizDesk
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -98,3 +102,17 @@ def postgres_schema(prefix: str) -> Iterator[tuple[str, str]]:
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def seed_desk(folder: Path, seed: int) -> QuizDesk:
+    """A quiz desk over copies of the seed documents (hashing encoder, no model), its progress in
+    SQLite in ``folder``, questions drawn with ``seed``."""
+    import random
+
+    from actions.knowledge.base import KnowledgeBase
+    from actions.quiz.desk import QuizDesk
+    from actions.quiz.progress import Progress
+
+    kb = KnowledgeBase(copy_seeds(folder / "k"), folder / "i", encoder=HashingEncoder())
+    kb.rebuild()
+    return QuizDesk(kb, Progress(f"sqlite:///{folder / 'progress.db'}"), random.Random(seed))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,17 +10,14 @@ import pytest
 from actions.knowledge.base import KnowledgeBase
 from actions.quiz.desk import QuizDesk
 from actions.quiz.labels import load_cases, turn_disagreements
-from actions.quiz.progress import Progress
 from actions.quiz.questions import Kind, Question
 
-from .helpers import NEW_DOC, ROOT, HashingEncoder, copy_seeds
+from .helpers import NEW_DOC, ROOT, HashingEncoder, seed_desk
 
 
 @pytest.fixture
 def desk(tmp_path: Path) -> QuizDesk:
-    kb = KnowledgeBase(copy_seeds(tmp_path / "k"), tmp_path / "i", encoder=HashingEncoder())
-    kb.rebuild()
-    return QuizDesk(kb, Progress(f"sqlite:///{tmp_path / 'progress.db'}"), random.Random(5))
+    return seed_desk(tmp_path, 5)
 
 
 @pytest.mark.parametrize(("text", "asks"), [

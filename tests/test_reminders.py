@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import itertools
 import json
-import random
 import re
 import time
 from collections.abc import Iterator
@@ -24,7 +23,6 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from actions.knowledge.base import KnowledgeBase
 from actions.quiz.desk import QuizDesk
 from actions.quiz.progress import Progress
 from actions.quiz.tables import dispose_engines
@@ -36,7 +34,7 @@ from actions.reminders.store import ReminderRecord, ReminderStore
 from actions.reminders.times import parse_time
 
 from .fake_slack import FakeSlack
-from .helpers import HashingEncoder, copy_seeds, postgres_schema
+from .helpers import postgres_schema, seed_desk
 from .servers import TutorServers
 
 LONDON = ZoneInfo("Europe/London")
@@ -146,9 +144,7 @@ class Recorder:
 
 @pytest.fixture
 def desk(tmp_path: Path) -> QuizDesk:
-    kb = KnowledgeBase(copy_seeds(tmp_path / "k"), tmp_path / "i", encoder=HashingEncoder())
-    kb.rebuild()
-    return QuizDesk(kb, Progress(f"sqlite:///{tmp_path / 'progress.db'}"), random.Random(3))
+    return seed_desk(tmp_path, 3)
 
 
 def test_a_learner_is_reminded_at_their_time_once_a_day_only_when_something_is_due(desk: QuizDesk) -> None:

@@ -6,7 +6,6 @@ the chat page (Chromium, real servers, the action server's clock moved through a
 from __future__ import annotations
 
 import dataclasses
-import random
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,7 +15,6 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge.base import KnowledgeBase
 from actions.quiz.desk import QuizDesk
 from actions.quiz.progress import Progress
 from actions.reminders.review import (
@@ -29,15 +27,13 @@ from actions.reminders.review import (
 )
 
 from .fake_slack import FakeSlack
-from .helpers import HashingEncoder, copy_seeds
+from .helpers import seed_desk
 from .servers import TutorServers, free_port, run
 
 
 @pytest.fixture
 def desk(tmp_path: Path) -> QuizDesk:
-    kb = KnowledgeBase(copy_seeds(tmp_path / "k"), tmp_path / "i", encoder=HashingEncoder())
-    kb.rebuild()
-    return QuizDesk(kb, Progress(f"sqlite:///{tmp_path / 'progress.db'}"), random.Random(11))
+    return seed_desk(tmp_path, 11)
 
 
 @pytest.mark.parametrize(("count", "said"), [
