@@ -158,7 +158,8 @@ class MisconceptionDetector:
 
     def scores(self, message: str) -> Scores | None:
         """Side-by-side closeness to every misconception, or None when ``message`` asserts nothing."""
-        message = normalise(message)
+        typed = message.strip()
+        message = normalise(typed)
         if len(message.split()) < 3:
             return None
         reading = read_message(message)
@@ -170,7 +171,8 @@ class MisconceptionDetector:
         n = len(table.misconceptions)
         held, unmarked, denied = np.full(n, -1.0), np.full(n, -1.0), np.full(n, -1.0)
         best, best_unmarked = np.zeros(n, dtype=int), np.zeros(n, dtype=int)
-        sims_per_clause = self._clause_sims(table, message, reading)
+        whole = self.kb.embed(typed)  # as typed: the answer step embeds the same (cached) text
+        sims_per_clause = self._clause_sims(table, whole, typed, reading)
         for c, (clause, sims) in enumerate(zip(reading.clauses, sims_per_clause, strict=True)):
             agrees = (table.negated == clause.negated) != (table.exclusive & clause.broadened)
             opposing = np.where(agrees, -1.0, sims)
@@ -186,17 +188,20 @@ class MisconceptionDetector:
                 if u > unmarked[i]:
                     unmarked[i], best_unmarked[i] = u, c
                 denied[i] = max(denied[i], float(opposing[rows].max()))
-        about = table.topics @ _centred(self.kb.embed(message), table.topic_centroid)
+        about = table.topics @ _centred(whole, table.topic_centroid)
         return Scores(reading, about, held, unmarked, denied, best, best_unmarked)
 
-    def _clause_sims(self, table: _Table, message: str, reading: Reading) -> list[np.ndarray]:
-        """Each clause's centred cosine with every row (the message itself too for one clause)."""
+    def _clause_sims(self, table: _Table, whole: np.ndarray, typed: str,
+                     reading: Reading) -> list[np.ndarray]:
+        """Each clause's centred cosine with every row (the whole message too for one clause).
+        The clauses are encoded in one batch: a turn costs at most that and the whole message."""
         cores = [c.core for c in reading.clauses]
-        if len(cores) == 1:
-            texts = [message] if cores[0] == message.strip() else [message, cores[0]]
-            vectors = _centred(np.stack([self.kb.embed(t) for t in texts]), table.centroid)
-            return [(table.vectors @ vectors.T).max(axis=1)]
+        if cores == [typed]:
+            return [table.vectors @ _centred(whole, table.centroid)]
         vectors = _centred(self.kb.encoder.encode(cores), table.centroid)
+        if len(cores) == 1:
+            both = np.stack([vectors[0], _centred(whole, table.centroid)])
+            return [(table.vectors @ both.T).max(axis=1)]
         return [table.vectors @ v for v in vectors]
 
     @staticmethod
