@@ -79,6 +79,8 @@ def test_questions_requests_and_the_correct_view_are_not_corrected(
 @pytest.mark.parametrize(("message", "asks"), [
     ("in a role play, what should I say first?", True),
     ("the loop gets closed how?", True),
+    ("so writing call notes matters why exactly", True),  # typed without a question mark
+    ("a customer gets what they want no matter what", False),
     ("tips on writing call notes please", True),
     ("can you test me on data protection", True),
     ("I confirm who I'm speaking to before I open an account", False),

@@ -41,6 +41,8 @@ _WH_WORDS = frozenset({"what", "which", "who", "whom", "whose", "when", "where",
 # wh-words that open a subordinate clause in statements unless the clause is inverted
 # ("when I suggest ..." states; "when should I ..." asks).
 _SUBORDINATING_WH = frozenset({"when", "where", "how"})
+# Words that may follow a wh-word left in place at the end: "... why exactly", "... how then".
+_AFTER_IN_PLACE = frozenset({"exactly", "then", "though", "tho", "again", "really", "precisely"})
 # Words a learner puts before the question proper: "so, what ...", "ok and how ...".
 _FILLERS = frozenset({"so", "and", "but", "then", "ok", "okay", "well", "also", "um", "hmm",
                       "right", "now", "oh", "hi", "hey", "please", "just", "actually", "sorry"})
@@ -296,6 +298,9 @@ def _is_wh_question(doc, text: str) -> bool:
             return True
         if asks and not any(u.pos_ in {"VERB", "AUX"} for u in doc[t.i + 1:]):
             return True  # in place: "the difference is what exactly?"
+        if t.i > 0 and doc[t.i - 1].lower_ != "matter" and all(  # not "no matter what"
+                u.is_punct or u.lower_ in _AFTER_IN_PLACE for u in doc[t.i + 1:]):
+            return True  # in place at the end, typed without "?": "logging matters why exactly"
         before = [p for p in doc[: t.i] if not p.is_punct]
         at_start = t.i == 0 or doc[t.i - 1].is_punct or all(p.lower_ in _FILLERS for p in before)
         if not at_start or (lower in _SUBORDINATING_WH and not (asks and lower == "how")):
