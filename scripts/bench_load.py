@@ -24,6 +24,7 @@ import signal
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -35,6 +36,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cpu_usage import measured
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -245,11 +249,13 @@ def measure(target: Target, args: argparse.Namespace) -> list[Figures]:
     for think in dict.fromkeys([args.think, "0"]):
         label = "no think time" if think == "0" else f"think {think} s"
         print(f"{target.name}: {args.users} learners, {label}...", flush=True)
-        run = play(target.url, args.users, args.spawn_rate, think, args.turns, args.timeout)
+        with measured() as usage:
+            run = play(target.url, args.users, args.spawn_rate, think, args.turns, args.timeout)
         if args.save:
             name = f"{target.name}-{'none' if think == '0' else think}.json"
             (args.save / name).write_text(json.dumps(run))
         out.append(figures(label, run, target.url, target.token))
+        out[-1].notes.append(usage.line())
     return out
 
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import gevent
-from locust import HttpUser, between, constant, events, task
+from locust import FastHttpUser, between, constant, events, task
 from locust.env import Environment
 from locust.exception import StopUser
 
@@ -108,8 +108,11 @@ def typed_answer(shown: tuple[str, list[str]] | None, n: int) -> str:
             "skip"][n % 4]
 
 
-class Learner(HttpUser):
-    """One learner: a fresh sender id, one scripted conversation, then stop."""
+class Learner(FastHttpUser):
+    """One learner: a fresh sender id, one scripted conversation, then stop. (FastHttpUser: its
+    geventhttpclient costs a fraction of requests' CPU, which the servers on these 2 cores need.)"""
+
+    network_timeout = connection_timeout = 300.0
 
     wait_time = think_time(THINK)
     turns = PLAYED

