@@ -379,3 +379,14 @@ async def test_a_statement_nlu_heard_as_progress_is_read_as_a_statement(desk: Qu
     assert "quiz questions yet" not in reply["text"]
     brief, _ = await _say(quiz.ActionProgress(), "results please", "ask_progress", in_form=False)
     assert "quiz questions yet" in brief["text"]
+
+
+@pytest.mark.parametrize(("text", "reads"), [
+    ("bye!", True), ("see you tomorrow", True), ("ok thanks, that was really helpful", True),
+    ("no, honestly the customer is always right whatever they say", None),
+    ("I don't really need to watch my posture or eye contact with customers", False),
+])
+def test_small_talk_is_read_from_its_words(text: str, reads: bool | None) -> None:
+    from actions.dialogue.small_talk import small_talk
+
+    assert small_talk(text) is reads

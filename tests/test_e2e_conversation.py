@@ -85,6 +85,18 @@ def test_chitchat(servers: TutorServers, message: str, response: str) -> None:
     assert texts(servers.say(new_sender(), message)) == response_text(response)
 
 
+@pytest.mark.parametrize("message", [
+    "I don't really need to watch my posture or eye contact with customers",  # heard as goodbye
+    "no, honestly the customer is always right whatever they say",
+])
+def test_a_statement_heard_as_small_talk_is_read_by_the_tutor(servers: TutorServers,
+                                                             message: str) -> None:
+    text = texts(servers.say(new_sender(), message))
+    assert "misconception" in text.lower()
+    assert text not in {response_text(r) for r in ("utter_goodbye", "utter_thanks", "utter_deny",
+                                                    "utter_affirm")}
+
+
 def test_capabilities(servers: TutorServers) -> None:
     text = texts(servers.say(new_sender(), "what can you do?"))
     assert text.strip()

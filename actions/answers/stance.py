@@ -350,6 +350,12 @@ def _is_yes_no(doc, text: str) -> bool:
     return text.rstrip().endswith("?") or starts_aux
 
 
+def _is_fragment_question(doc, text: str) -> bool:
+    """A question with no verb ("and the Equality Act?", "the customer always right?"): it names
+    what it asks about and asserts nothing."""
+    return text.rstrip().endswith("?") and not any(t.pos_ in ("VERB", "AUX") for t in doc)
+
+
 def read_message(text: str) -> Reading:
     """Parse ``text`` once: its speech act, and the proposition and polarity of each clause.
 
@@ -358,7 +364,7 @@ def read_message(text: str) -> Reading:
     """
     text = normalise(text)
     doc = parse(text)
-    request = _is_wh_question(doc, text) or _is_request(doc, text)
+    request = _is_wh_question(doc, text) or _is_request(doc, text) or _is_fragment_question(doc, text)
     question = not request and _is_yes_no(doc, text)
     tokens = list(doc)
     if question:

@@ -100,9 +100,11 @@ class Tutor:
     def _asks_guidance(self, message: str, intent: str) -> bool:
         """A request for exam tips or marking points ("marking points for topic 0"): it asserts
         nothing, so it is not checked for misconceptions."""
-        if intent in ("ask_exam_tips", "ask_marking_points"):
-            return True
-        if not (_TIPS.search(message) or _MARKING.search(message)):
+        cued = bool(_TIPS.search(message) or _MARKING.search(message))
+        if intent in ("ask_exam_tips", "ask_marking_points") and (
+                cued or is_question(message) or len(message.split()) <= 6):
+            return True  # NLU's guess, believed unless the words state something at length
+        if not cued:
             return False
         return (is_question(message) or len(message.split()) <= 6
                 or bool(topic_numbers(message) or find_topics(message, self.kb.catalogue)))

@@ -32,8 +32,8 @@ class ActionListTopics(TutorAction):
         return "action_list_topics"
 
     def reply(self, tutor: Tutor, turn: Turn) -> Reply:
-        if _says_something_else(turn.text, _TOPIC_CUES):
-            return tutor.respond(turn.text, turn.context, turn.intent)
+        if _says_something_else(turn.text, _TOPIC_CUES):  # the words decide, not the guess
+            return tutor.respond(turn.text, turn.context)
         return tutor.list_topics(turn.context)
 
 
@@ -44,6 +44,6 @@ class ActionCapabilities(TutorAction):
         return "action_capabilities"
 
     def reply(self, tutor: Tutor, turn: Turn) -> Reply:
-        if _says_something_else(turn.text, _CAPABILITY_CUES):
-            return tutor.respond(turn.text, turn.context, turn.intent)
+        if _says_something_else(turn.text, _CAPABILITY_CUES):  # the words decide, not the guess
+            return tutor.respond(turn.text, turn.context)
         return tutor.capabilities()
