@@ -204,6 +204,16 @@ class MisconceptionDetector:
             return [(table.vectors @ both.T).max(axis=1)]
         return [table.vectors @ v for v in vectors]
 
+    def near_a_misconception(self, message: str) -> bool:
+        """Whether the whole message is close enough to its nearest misconception's bullet for
+        :meth:`decide` to hold it at all (its first test): most questions are not, and skip the
+        parse and the clauses' encoding."""
+        table = self._rows()
+        if not len(table.misconceptions):
+            return False
+        about = table.topics @ _centred(self.kb.embed(message.strip()), table.topic_centroid)
+        return float(about.max()) >= self.params.threshold
+
     @staticmethod
     def decide(scores: Scores | None, params: Params) -> int | None:
         """The misconception held, given the scores: the one the message is about, if it is
@@ -219,6 +229,8 @@ class MisconceptionDetector:
 
     def check(self, message: str) -> Match | None:
         """The misconception ``message`` states or asks about, or None."""
+        if not self.near_a_misconception(message):
+            return None  # what decide() would say, without parsing or encoding the clauses
         scores = self.scores(message)
         best = self.decide(scores, self.params)
         if scores is None or best is None:
