@@ -59,7 +59,7 @@ import cluster_haproxy as haproxy
 import psycopg
 import redis
 from psycopg import sql
-from run import ROOT, Child, ChildDied, Options, Service, child_env, wait_ready, warm_up
+from run import ROOT, Child, ChildDied, Options, Service, child_env, explain_failure, wait_ready, warm_up
 from run import action_server as action_service
 from run import rasa_server as rasa_service
 from run import web_page as web_service
@@ -381,10 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         supervisor.stop_all()
         return 0
     except (ChildDied, TimeoutError) as exc:
-        print(f"error while starting: {exc}", file=sys.stderr)
-        if isinstance(exc, ChildDied):
-            print(f"--- last lines of {exc.child.log_path} ---\n{exc.child.log_tail()}",
-                  file=sys.stderr)
+        explain_failure(exc, "error while starting")
         supervisor.stop_all()
         return 1
 

@@ -262,6 +262,14 @@ def warm_up(action_url: str, token: str | None = None, timeout: float = 120.0) -
         return False
 
 
+def explain_failure(exc: ChildDied | TimeoutError, what: str = "error") -> None:
+    """Say on stderr why starting failed, with the last lines of a dead child's log."""
+    print(f"{what}: {exc}", file=sys.stderr)
+    if isinstance(exc, ChildDied):
+        print(f"--- last lines of {exc.child.log_path} ---\n{exc.child.log_tail()}",
+              file=sys.stderr)
+
+
 def parse_args(argv: list[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--action-port", type=int, default=5055)
@@ -319,10 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         stop_all(children)
         return 0
     except (ChildDied, TimeoutError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if isinstance(exc, ChildDied):
-            print(f"--- last lines of {exc.child.log_path} ---\n{exc.child.log_tail()}",
-                  file=sys.stderr)
+        explain_failure(exc)
         stop_all(children)
         return 1
 

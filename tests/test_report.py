@@ -131,72 +131,67 @@ def test_unanswered_questions_are_grouped_by_meaning() -> None:
     assert groups[0].example == "How do I write a CV" or groups[0].example == "how do I write a CV?"
 
 
-def test_the_report_command_prints_json_writes_html_and_limits_the_period(tmp_path: Path,
-                                                                          monkeypatch) -> None:
+@pytest.fixture
+def own_state(tmp_path: Path, monkeypatch) -> Iterator[Path]:
+    """The settings' state folder (SQLite progress and log, the report's caches) in ``tmp_path``."""
     monkeypatch.setenv("TUTOR_STATE_DIR", str(tmp_path))
     monkeypatch.setenv("TUTOR_LOG_KEY", "k")
     monkeypatch.delenv("TUTOR_LOG_URL", raising=False)
     monkeypatch.delenv("TUTOR_DATABASE_URL", raising=False)
     settings.cache_clear()
-    try:
-        logbook = Logbook.from_settings()
-        desk = QuizDesk(shared_tutor().kb, Progress(settings().progress_url), random.Random(1))
-        use_logbook(logbook)
-        Learner("web:cleo", desk).say(UNANSWERABLE)
-        use_logbook(None)
-        runner = CliRunner()
-        page = tmp_path / "report.html"
-        result = runner.invoke(app, ["report", "--json", "--html", str(page)])
-        assert result.exit_code == 0, result.output
-        data = json.loads(result.output)
-        assert data["unanswered"][0]["example"] == UNANSWERABLE and "<svg" in page.read_text()
-        later = json.loads(runner.invoke(app, ["report", "--json", "--since", "2999-01-01"]).output)
-        assert later["totals"]["messages"] == 0 and later["unanswered"] == []
-        plain = runner.invoke(app, ["report"])
-        assert plain.exit_code == 0 and UNANSWERABLE in plain.output
-        bad = runner.invoke(app, ["report", "--since", "last tuesday"])
-        assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
-    finally:
-        use_logbook(None)
-        settings.cache_clear()
-        dispose_engines()
+    yield tmp_path
+    use_logbook(None)
+    settings.cache_clear()
+    dispose_engines()
 
 
-def test_after_tutor_index_the_first_report_loads_no_model(tmp_path: Path, monkeypatch) -> None:
+def test_the_report_command_prints_json_writes_html_and_limits_the_period(own_state: Path) -> None:
+    tmp_path = own_state
+    logbook = Logbook.from_settings()
+    desk = QuizDesk(shared_tutor().kb, Progress(settings().progress_url), random.Random(1))
+    use_logbook(logbook)
+    Learner("web:cleo", desk).say(UNANSWERABLE)
+    use_logbook(None)
+    runner = CliRunner()
+    page = tmp_path / "report.html"
+    result = runner.invoke(app, ["report", "--json", "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["unanswered"][0]["example"] == UNANSWERABLE and "<svg" in page.read_text()
+    later = json.loads(runner.invoke(app, ["report", "--json", "--since", "2999-01-01"]).output)
+    assert later["totals"]["messages"] == 0 and later["unanswered"] == []
+    plain = runner.invoke(app, ["report"])
+    assert plain.exit_code == 0 and UNANSWERABLE in plain.output
+    bad = runner.invoke(app, ["report", "--since", "last tuesday"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+def test_after_tutor_index_the_first_report_loads_no_model(own_state: Path) -> None:
     """``tutor index`` (MiniLM loaded for the index) puts the report's items into the report's
     vector cache; a report then embeds nothing, since logged messages carry their vectors."""
-    monkeypatch.setenv("TUTOR_STATE_DIR", str(tmp_path))
-    monkeypatch.setenv("TUTOR_LOG_KEY", "k")
-    monkeypatch.delenv("TUTOR_LOG_URL", raising=False)
-    monkeypatch.delenv("TUTOR_DATABASE_URL", raising=False)
-    settings.cache_clear()
-    try:
-        kb = shared_tutor().kb
-        documents = kb.catalogue.documents
-        assert embed_report_items(documents, HashingEncoder(), tmp_path) == 0  # only MiniLM's vectors
-        items = len(covered_items(kb.catalogue))
-        assert embed_report_items(documents, kb.encoder, tmp_path) == items > 0
-        assert embed_report_items(documents, kb.encoder, tmp_path) == 0  # all cached already
+    tmp_path = own_state
+    kb = shared_tutor().kb
+    documents = kb.catalogue.documents
+    assert embed_report_items(documents, HashingEncoder(), tmp_path) == 0  # only MiniLM's vectors
+    items = len(covered_items(kb.catalogue))
+    assert embed_report_items(documents, kb.encoder, tmp_path) == items > 0
+    assert embed_report_items(documents, kb.encoder, tmp_path) == 0  # all cached already
 
-        desk = QuizDesk(kb, Progress(settings().progress_url), random.Random(1))
-        use_logbook(Logbook.from_settings())
-        learner = Learner("web:dee", desk)
-        learner.say(UNANSWERABLE)
-        learner.say("what does HEAT stand for?")
-        learner.say(BELIEF)
-        learner.say("what do you keep about me?", Reply("Here is what I keep about you", kind="learner_data"))
-        use_logbook(None)
+    desk = QuizDesk(kb, Progress(settings().progress_url), random.Random(1))
+    use_logbook(Logbook.from_settings())
+    learner = Learner("web:dee", desk)
+    learner.say(UNANSWERABLE)
+    learner.say("what does HEAT stand for?")
+    learner.say(BELIEF)
+    learner.say("what do you keep about me?", Reply("Here is what I keep about you", kind="learner_data"))
+    use_logbook(None)
 
-        def no_model():
-            raise AssertionError("the report loaded MiniLM")
+    def no_model():
+        raise AssertionError("the report loaded MiniLM")
 
-        cached = report_encoder(tmp_path)
-        cached._encoder = no_model  # as report_encoder's loader, but failing if called
-        report = make_report(knowledge=kb.knowledge_dir, encoder=cached)
-        assert report["totals"]["messages"] == 4 and report["unanswered"][0]["example"] == UNANSWERABLE
-        assert any(c["asked"] for c in report["coverage"] if "HEAT" in c["text"])
-        assert report["totals"]["corrections"] == 1
-    finally:
-        use_logbook(None)
-        settings.cache_clear()
-        dispose_engines()
+    cached = report_encoder(tmp_path)
+    cached._encoder = no_model  # as report_encoder's loader, but failing if called
+    report = make_report(knowledge=kb.knowledge_dir, encoder=cached)
+    assert report["totals"]["messages"] == 4 and report["unanswered"][0]["example"] == UNANSWERABLE
+    assert any(c["asked"] for c in report["coverage"] if "HEAT" in c["text"])
+    assert report["totals"]["corrections"] == 1
