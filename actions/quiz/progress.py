@@ -32,7 +32,7 @@ from .tables import (
     writer,
 )
 from .tables import utc as _utc
-from .turns import Marked, QuizStates
+from .turns import Marked, QuizStates, QuizTurn
 
 __all__ = ["Marked", "OverrideRecord", "Progress", "Recommendation", "Score", "Summary", "dispose_engines"]
 
@@ -202,9 +202,7 @@ class Progress(QuizStates):
         where it was before that answer; then record the override for tutors to see. An attempt
         already overridden is left as it is."""
         with self._writes() as session, session.begin():
-            if session.scalars(select(Override.id).where(Override.attempt_id == marked.attempt_id)).first():
-                return
-            self.override_in(session, learner, question, answer, marked, hinted, now)
+            QuizTurn(self, session, learner, None).override(question, answer, marked, hinted, now)
 
     def override_in(
         self,
