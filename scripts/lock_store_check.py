@@ -137,56 +137,67 @@ def exclusion(url: str, kind: str, processes: int = 4, instances: int = 3,
 # ---- fifo, cancelled waiter, late release (one process, separate store instances) --------------
 
 
-async def fifo(url: str) -> dict[str, Any]:
-    conversation = f"fifo-{uuid.uuid4().hex[:8]}"
-    holder = store(url)
-    keys, _ = holder._keys(conversation)
-    red = aioredis.Redis.from_url(url)
-    served: list[int] = []
-    release = asyncio.Event()
+class Held:
+    """A conversation whose lock one store instance holds until :meth:`let_go`."""
 
-    async def hold() -> None:
-        async with holder.lock(conversation):
-            await release.wait()
+    def __init__(self, url: str, prefix: str) -> None:
+        self.conversation = f"{prefix}-{uuid.uuid4().hex[:8]}"
+        self.red = aioredis.Redis.from_url(url)
+        self.keys, _ = store(url)._keys(self.conversation)
+        self._release = asyncio.Event()
+        self._holder = store(url)
+        self._task: asyncio.Task[None] | None = None
+
+    async def take(self) -> Held:
+        async def hold() -> None:
+            async with self._holder.lock(self.conversation):
+                await self._release.wait()
+
+        self._task = asyncio.create_task(hold())
+        await self.tickets(1)
+        return self
+
+    async def tickets(self, at_least: int, timeout: float = 10) -> None:
+        """Wait until ``at_least`` tickets of the conversation have been taken."""
+        await _until(lambda: self.red.get(self.keys[0]), at_least, timeout)
+
+    async def let_go(self) -> None:
+        self._release.set()
+        assert self._task is not None
+        await self._task
+
+
+async def fifo(url: str) -> dict[str, Any]:
+    held = await Held(url, "fifo").take()
+    served: list[int] = []
 
     async def wait(number: int) -> None:
-        async with store(url).lock(conversation):
+        async with store(url).lock(held.conversation):
             served.append(number)
 
-    tasks = [asyncio.create_task(hold())]
-    await _until(lambda: red.get(keys[0]), 1)
+    tasks = []
     for number in range(5):
         tasks.append(asyncio.create_task(wait(number)))
-        await _until(lambda: red.get(keys[0]), number + 2)  # its ticket is taken
-    release.set()
+        await held.tickets(number + 2)  # its ticket is taken
+    await held.let_go()
     await asyncio.gather(*tasks)
     return {"order": served, "fifo": served == list(range(5))}
 
 
 async def cancelled_waiter(url: str) -> dict[str, Any]:
-    conversation = f"cancel-{uuid.uuid4().hex[:8]}"
-    red = aioredis.Redis.from_url(url)
-    keys, _ = store(url)._keys(conversation)
-    release = asyncio.Event()
-
-    async def hold() -> None:
-        async with store(url).lock(conversation):
-            await release.wait()
+    held = await Held(url, "cancel").take()
 
     async def wait() -> None:
-        async with store(url).lock(conversation):
+        async with store(url).lock(held.conversation):
             pass
 
-    holding = asyncio.create_task(hold())
-    await _until(lambda: red.get(keys[0]), 1)
     doomed = asyncio.create_task(wait())
-    await _until(lambda: red.get(keys[0]), 2)
+    await held.tickets(2)
     doomed.cancel()
     await asyncio.gather(doomed, return_exceptions=True)
-    release.set()
-    await holding
+    await held.let_go()
     began = time.perf_counter()
-    async with store(url, wait_ttl=30).lock(conversation):
+    async with store(url, wait_ttl=30).lock(held.conversation):
         waited = time.perf_counter() - began
     return {"waited_s": round(waited, 3), "ok": waited < 0.5}
 
@@ -275,26 +286,16 @@ async def dead_holder(url: str, lifetime: float = 2.0) -> dict[str, Any]:
 
 
 async def dead_waiter(url: str) -> dict[str, Any]:
-    conversation = f"deadwaiter-{uuid.uuid4().hex[:8]}"
-    red = aioredis.Redis.from_url(url)
-    keys, _ = store(url)._keys(conversation)
-    release = asyncio.Event()
-
-    async def hold() -> None:
-        async with store(url).lock(conversation):
-            await release.wait()
-
-    holding = asyncio.create_task(hold())
-    await _until(lambda: red.get(keys[0]), 1)
+    held = await Held(url, "deadwaiter").take()
+    conversation = held.conversation
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
     proc = ctx.Process(target=_die_waiting, args=(url, conversation, ready))
     proc.start()
-    await _until(lambda: red.get(keys[0]), 2, timeout=60)  # the doomed waiter's ticket
+    await held.tickets(2, timeout=60)  # the doomed waiter's ticket
     os.kill(proc.pid, signal.SIGKILL)
     proc.join(10)
-    release.set()
-    await holding
+    await held.let_go()
     began = time.perf_counter()
     async with store(url).lock(conversation):
         waited = time.perf_counter() - began
