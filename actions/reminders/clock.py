@@ -13,6 +13,8 @@ import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from ..quiz.tables import utc
+
 Clock = Callable[[], datetime]
 
 
@@ -25,8 +27,7 @@ def url_clock(url: str, timeout: float = 5.0) -> Clock:
 
     def now() -> datetime:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
-            moment = datetime.fromisoformat(json.loads(resp.read())["now"])
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+            return utc(datetime.fromisoformat(json.loads(resp.read())["now"]))
 
     return now
 
