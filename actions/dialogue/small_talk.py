@@ -61,11 +61,12 @@ class ActionSmallTalk(Action):
         turn = Turn.of(tracker)
         response = RESPONSES.get(turn.intent, "utter_default")
         text = turn.text.strip()
-        if not text or text.startswith("/") or small_talk(text) is True:
+        reads = small_talk(text)
+        if not text or text.startswith("/") or reads is True:
             dispatcher.utter_message(response=response)
             return []
         try:
-            reply = await asyncio.to_thread(self._reply, turn)
+            reply = await asyncio.to_thread(self._reply, turn, reads)
         except Exception:
             log.exception("could not read %r", text[:200])
             reply = None
@@ -77,8 +78,8 @@ class ActionSmallTalk(Action):
         return context_events(reply)
 
     @staticmethod
-    def _reply(turn: Turn) -> Reply | None:
+    def _reply(turn: Turn, reads: bool | None) -> Reply | None:
         tutor = provider.get_tutor()
-        if small_talk(turn.text) is None:  # small-talk words at length: only a misconception counts
+        if reads is None:  # small-talk words at length: only a misconception counts
             return tutor.correction(turn.text, turn.context)
         return tutor.respond(turn.text, turn.context)
