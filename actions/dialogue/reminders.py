@@ -60,6 +60,21 @@ class _ReminderAction(Action, ABC):
         return []
 
 
+def set_for(turn: Turn) -> str:
+    """Set (or move) ``turn``'s learner's daily reminder to the time the words name; the reply."""
+    from ..reminders import clock
+    from ..reminders.requests import set_reminder
+
+    return set_reminder(get_store(), _slack(), turn.learner, turn.text, turn.channel, clock.now())
+
+
+def stop_for(turn: Turn) -> str:
+    """Stop ``turn``'s learner's daily reminders; the reply."""
+    from ..reminders.requests import stop_reminders
+
+    return stop_reminders(get_store(), turn.learner)
+
+
 class ActionSetReminder(_ReminderAction):
     """Set (or move) the learner's daily reminder, at the time they name, in their timezone."""
 
@@ -67,12 +82,7 @@ class ActionSetReminder(_ReminderAction):
         return "action_set_reminder"
 
     def answer(self, tracker: Tracker) -> str:
-        from ..reminders import clock
-        from ..reminders.requests import set_reminder
-
-        text = (tracker.latest_message or {}).get("text") or ""
-        return set_reminder(get_store(), _slack(), tracker.sender_id, text,
-                            tracker.get_latest_input_channel(), clock.now())
+        return set_for(Turn.of(tracker))
 
 
 class ActionStopReminders(_ReminderAction):
@@ -82,21 +92,15 @@ class ActionStopReminders(_ReminderAction):
         return "action_stop_reminders"
 
     def answer(self, tracker: Tracker) -> str:
-        from ..reminders.requests import stop_reminders
-
-        return stop_reminders(get_store(), tracker.sender_id)
+        return stop_for(Turn.of(tracker))
 
 
 def reminder_reply(turn: Turn) -> Reply | None:
     """The reply to a reminder request read from ``turn``'s words (mid-quiz, where the quiz reads
     every message first and "stop reminders" must not stop the quiz); None for anything else."""
-    from ..reminders import clock
-    from ..reminders.requests import reminder_request, set_reminder, stop_reminders
+    from ..reminders.requests import reminder_request
 
     request = reminder_request(turn.text)
     if request is None:
         return None
-    if request == "stop":
-        return Reply(stop_reminders(get_store(), turn.learner), kind="reminder")
-    return Reply(set_reminder(get_store(), _slack(), turn.learner, turn.text, turn.channel,
-                              clock.now()), kind="reminder")
+    return Reply(stop_for(turn) if request == "stop" else set_for(turn), kind="reminder")
