@@ -7,7 +7,8 @@ clause's proposition is compared with every claim by embedding, and its polarity
 parse, says whether it takes the mistaken side of that claim or the correct one.
 
 Two questions are answered apart. What the message is about: the whole message is compared with
-each bullet as the document words it, and the closest bullet is the topic. Which side it takes:
+each bullet as the document words it and with the nearest of the bullet's claims, belief and
+correct views (either side), and the closest bullet is the topic. Which side it takes:
 only that bullet's claims are read, clause by clause, so a message about complaints is never
 corrected for a belief about data because one of its clauses came close to it.
 
@@ -44,7 +45,9 @@ class Params:
 
 # Fitted on the labelled cases (less the unseen block) by scripts/eval_misconceptions.py, whose
 # k-fold figures (fitted on training folds only) show how well such fitting generalises.
-DEFAULT = Params(threshold=0.21, margin=-0.06, penalty=0.15)
+DEFAULT = Params(threshold=0.24, margin=-0.06, penalty=0.15)
+# The weight of the nearest claim in what a message is about (the bullet's weight is the rest).
+ROW_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,11 @@ class _Table:
     topic_centroid: np.ndarray  # mean of the bullets' embeddings
     topics: np.ndarray  # each bullet's embedding, centred and of unit length
 
+    @property
+    def starts(self) -> np.ndarray:
+        """Each misconception's first row (a misconception's rows are contiguous)."""
+        return np.searchsorted(self.owners, np.arange(len(self.misconceptions)))
+
 
 def _centred(vectors: np.ndarray, centroid: np.ndarray) -> np.ndarray:
     shifted = vectors - centroid
@@ -132,17 +140,20 @@ class MisconceptionDetector:
         negated: list[bool] = []
         exclusive: list[bool] = []
 
-        def add(text: str, owner: int, holds_negation: bool, by_clause: bool = False) -> None:
+        def add(text: str, owner: int, holds_negation: bool, by_clause: bool = False,
+                read_polarity: bool = True) -> None:
             reading = read_message(text)  # read the same way as a learner's message
             for stance in reading.clauses if by_clause else (reading.whole,):
                 texts.append(stance.core)
                 owners.append(owner)
-                negated.append(holds_negation != stance.negated)
+                negated.append(holds_negation != (stance.negated and read_polarity))
                 exclusive.append(bool(EXCLUSIVE_WORDS & set(stance.core.lower().split())))
 
         for i, m in enumerate(items):
             for claim in m.claims:
-                add(claim.text, i, claim.negated)
+                # a claim the bullet marks as left undone names what is overlooked, negative
+                # words and all ("overlooking cues such as avoiding eye contact"): not read again
+                add(claim.text, i, claim.negated, read_polarity=not claim.negated)
             # the belief in plain words, as the learner would hold it, clause by clause: "scripted
             # responses without adapting ... is fine" holds one and leaves the other undone
             add(m.belief, i, False, by_clause=True)
@@ -188,7 +199,7 @@ class MisconceptionDetector:
                 if u > unmarked[i]:
                     unmarked[i], best_unmarked[i] = u, c
                 denied[i] = max(denied[i], float(opposing[rows].max()))
-        about = table.topics @ _centred(whole, table.topic_centroid)
+        about = self._about(table, whole)
         return Scores(reading, about, held, unmarked, denied, best, best_unmarked)
 
     def _clause_sims(self, table: _Table, whole: np.ndarray, typed: str,
@@ -204,6 +215,16 @@ class MisconceptionDetector:
             return [(table.vectors @ both.T).max(axis=1)]
         return [table.vectors @ v for v in vectors]
 
+    @staticmethod
+    def _about(table: _Table, whole: np.ndarray) -> np.ndarray:
+        """How close the whole message is to each misconception: to its bullet as worded, and (at
+        ``ROW_WEIGHT``) to the nearest of its claims, belief and correct views, either side, so
+        that a paraphrase of one part of a long bullet ("I plan for every customer the same way")
+        is not drowned by the rest of its words."""
+        bullet = table.topics @ _centred(whole, table.topic_centroid)
+        nearest = np.maximum.reduceat(table.vectors @ _centred(whole, table.centroid), table.starts)
+        return (1 - ROW_WEIGHT) * bullet + ROW_WEIGHT * nearest
+
     def near_a_misconception(self, message: str) -> bool:
         """Whether the whole message is close enough to its nearest misconception's bullet for
         :meth:`decide` to hold it at all (its first test): most questions are not, and skip the
@@ -211,7 +232,7 @@ class MisconceptionDetector:
         table = self._rows()
         if not len(table.misconceptions):
             return False
-        about = table.topics @ _centred(self.kb.embed(message.strip()), table.topic_centroid)
+        about = self._about(table, self.kb.embed(message.strip()))
         return float(about.max()) >= self.params.threshold
 
     @staticmethod

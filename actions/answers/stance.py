@@ -65,10 +65,12 @@ _NOT_DONE_MARKERS = frozenset({"without", "before", "rather", "instead", "unless
 # want, they get").
 _INDIFFERENCE = frozenset({"whatever", "whichever", "regardless"})
 # Markers of a condition: the clause they open is not asserted ("... if our service is good").
-_CONDITIONS = frozenset({"if", "when", "once", "whether", "whenever"})
+# ("whether" is not one: "nobody cares whether it gets solved" asserts the whole, and "whether
+# it's chat or phone, I ..." is indifference, which narrows the clause it governs.)
+_CONDITIONS = frozenset({"if", "when", "once", "whenever"})
 # Markers that start a new, independent clause.
 _CLAUSE_MARKERS = frozenset({"but", "so", "because", "since", "whereas", "while", "though",
-                             "although", "as", "if", "when", "once", "whether", "whenever"})
+                             "although", "as", "if", "when", "once", "whenever"})
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,9 @@ def _flips(token) -> bool:
     nxt = token.nbor(1).lower_ if token.i + 1 < len(token.doc) else ""
     if lower == "no" and nxt == "matter":  # "no matter what": an intensifier
         return False
+    if token.dep_ == "intj" or (lower in {"no", "nah", "nope"} and token.i == 0
+                                and token.nbor(1).pos_ in {"PRON", "PUNCT"} if nxt else False):
+        return False  # "no, ...", "nah you ...": an answer to the tutor, not this clause's polarity
     if token.dep_ == "neg":
         if nxt in {"just", "only", "simply", "solely", "merely"}:  # broadening, not denial
             return False
@@ -194,9 +199,38 @@ def _indifference(token) -> bool:
             and token.nbor(1).lower_ == "matter")
 
 
+# Subject pronouns, which open the main clause after a condition typed without a comma
+# ("if they complain I pass them on").
+_SUBJECTS = frozenset({"i", "you", "we", "they", "he", "she"})
+
+
+def _main_after_condition(doc, i: int) -> int | None:
+    """Where the main clause starts after the condition opened at ``i`` when no comma marks it:
+    after the conditional clause's subtree ("if a customer complains | I just pass them on"), or
+    else at the first subject pronoun after its verb ("if they want a refund | you give it")."""
+    head = doc[i].head
+    if head.dep_ == "advcl" and head.head.i > head.right_edge.i:
+        end = head.right_edge.i + 1
+        if end < len(doc) and not doc[end].is_punct:
+            return end
+    seen_verb = False
+    for t in doc[i + 1:]:
+        if t.is_punct:
+            return None
+        if seen_verb and t.lower_ in _SUBJECTS:
+            return t.i
+        seen_verb = seen_verb or t.pos_ in {"VERB", "AUX"}
+    return None
+
+
 def _clause_starts(doc) -> list[int]:
     """Indices of tokens after which a new clause begins (the first token is always one)."""
     starts = [0]
+    for t in doc:
+        if t.lower_ in _CONDITIONS and (t.i == 0 or t.dep_ in {"mark", "advmod"}):
+            main = _main_after_condition(doc, t.i)
+            if main is not None:
+                starts.append(main)
     for t in doc[1:]:
         lower = t.lower_
         if t.is_punct and lower in {",", ";", ":", "-", "–", "—"}:
@@ -218,10 +252,14 @@ def _clauses(doc, question: bool, request: bool) -> list[Stance]:
     for span in spans:
         has_verb = any(t.pos_ in {"VERB", "AUX"} for t in span)
         not_done = bool(span) and (span[0].lower_ in _NOT_DONE_MARKERS or _indifference(span[0]))
-        if merged and not has_verb and not not_done:
+        denial = any(t.lower_ in _NEGATING_WORDS for t in span)  # ", no need for costs"
+        if merged and not has_verb and not not_done and not denial:
             merged[-1].extend(span)
         else:
             merged.append(span)
+    if len(merged) > 1 and not any(t.pos_ in {"VERB", "AUX"} for t in merged[0]) and not (
+            merged[1][0].lower_ in _NOT_DONE_MARKERS or _indifference(merged[1][0])):
+        merged[:2] = [merged[0] + merged[1]]  # a topic put first: "proactive or reactive, it's all one"
     out: list[Stance] = []
     parent_negated = False
     for span in merged:
@@ -347,6 +385,9 @@ def _is_yes_no(doc, text: str) -> bool:
     starts_aux = bool(words) and (words[0].pos_ == "AUX" or words[0].tag_ == "MD") and (
         words[0].dep_ in {"ROOT", "aux", "auxpass"}
     )
+    if starts_aux:  # "don't fold your arms" is an imperative: its verb follows with no subject
+        after = [t for t in words[1:] if t.dep_ != "neg"]
+        starts_aux = not (after and after[0].pos_ == "VERB" and after[0].dep_ != "nsubj")
     return text.rstrip().endswith("?") or starts_aux
 
 
@@ -356,13 +397,30 @@ def _is_fragment_question(doc, text: str) -> bool:
     return text.rstrip().endswith("?") and not any(t.pos_ in ("VERB", "AUX") for t in doc)
 
 
+# A tag question ("..., isn't it?", "... don't they", "innit") asks the listener to agree with what
+# the message asserts: it neither denies it nor asks for information.
+_TAG_QUESTION = re.compile(
+    r",?\s+(?:(?:is|are|was|were|do|does|did|ca|can|could|will|wo|would|should|has|have|had)n't"
+    r"\s+(?:it|they|you|we|I|he|she|there|that)|innit)\s*\??\s*$", re.I)
+
+
+# "its" typed for "it's": before a word that cannot follow the possessive ("its just manners", "its
+# not my job", "its ok to ..."); "its own", "its customers" are left alone.
+_ITS = re.compile(
+    r"\bits(?=\s+(?:not|just|only|all|ok|okay|fine|alright|the|a|an|really|basically|pretty|so|"
+    r"too|very|always|never|what|how|about|kinda|kind|sort|like|literally|actually|mostly|more|"
+    r"up|for|to|in|on|my|your|their|our|his|her|because|pointless|no|easier|better|enough)\b)",
+    re.I)
+
+
 def read_message(text: str) -> Reading:
     """Parse ``text`` once: its speech act, and the proposition and polarity of each clause.
 
     The inverted auxiliary of a yes/no question loses its negation ("isn't the customer always
-    right?" asks, rhetorically, whether they are). Typed shorthand is spelt out first ("dont").
+    right?" asks, rhetorically, whether they are), and so does a tag question ("it's just sales,
+    isn't it"). Typed shorthand is spelt out first ("dont").
     """
-    text = normalise(text)
+    text = _ITS.sub("it's", _TAG_QUESTION.sub("?", normalise(text)))
     doc = parse(text)
     request = _is_wh_question(doc, text) or _is_request(doc, text) or _is_fragment_question(doc, text)
     question = not request and _is_yes_no(doc, text)
