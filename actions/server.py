@@ -67,6 +67,14 @@ def require_token(app: Sanic, token: str) -> None:
 RESPONSE_TIMEOUT = 300  # seconds
 
 
+async def _read_quiz_state_once(request: Request) -> None:
+    """Each action call reads a learner's quiz state from the database once (actions.quiz.turns)."""
+    if request.path.endswith("/webhook"):
+        from .quiz.turns import read_once_per_request
+
+        read_once_per_request()
+
+
 def create_app(
     action_executor: ActionExecutor,
     token: str | None = None,
@@ -82,6 +90,7 @@ def create_app(
     app.config.RESPONSE_TIMEOUT = RESPONSE_TIMEOUT
     if token:
         require_token(app, token)
+    app.register_middleware(_read_quiz_state_once, "request")
     from .reminders.scheduler import attach  # Slack review reminders (off without SLACK_BOT_TOKEN)
 
     attach(app)

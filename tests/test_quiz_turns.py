@@ -315,3 +315,74 @@ def test_a_database_made_before_quiz_ids_is_upgraded(store: Store) -> None:
     assert len(attempts(store)) == 1
     with upgraded.progress._sessions() as db:
         assert db.scalar(select(func.count()).select_from(Override)) == 0
+
+
+def test_a_request_reads_the_quiz_state_once_and_keeps_what_it_writes(store: Store) -> None:
+    """Within one action-server request the quiz state is read once; a turn's own write replaces
+    it; another server's write is found by the version check, not hidden by what was kept."""
+    from contextvars import copy_context
+
+    from sqlalchemy import event
+
+    from actions.quiz.tables import WRITE, engine_for
+
+    session, question = started(store)
+    other = quiz(store)  # another server's view of the same learner
+    statements: list[str] = []
+
+    def reads() -> int:  # quiz-state reads outside a turn's write transaction
+        return sum(s.lstrip().startswith("SELECT") and "quiz_sessions" in s for s in statements)
+
+    def request() -> None:
+        turns.read_once_per_request()
+        assert session.active and session.current() == question and session.asked()
+        assert reads() == 1
+        assert session.answer(question.answers[0]).text.startswith("Correct!")
+        second = session.current()  # what the turn wrote: no read
+        assert second is not None and second != question and reads() == 1
+        assert other.answer(wrong(second)).text.startswith("Not quite.")  # moves the quiz on
+        # this request still keeps position 1, version 2: its turn is refused by the version
+        # check, reads again, and gives the other server's verdict instead of grading twice
+        assert session.answer(wrong(second)).text.startswith("Not quite.")
+        assert reads() > 1
+
+    engine = engine_for(store[0])
+    def listener(conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not conn.get_execution_options().get(WRITE):  # type: ignore[attr-defined]
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        copy_context().run(request)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert [a.position for a in attempts(store)] == [0, 1]
+    assert session.progress.load_quiz("ana")["index"] == 2  # outside a request: read afresh
+
+
+def test_a_pooled_connection_that_died_while_resting_is_replaced(monkeypatch) -> None:
+    """PostgreSQL's pooled connections are checked before use once they have rested (as
+    pool_pre_ping did on every use): one that died meanwhile is replaced, not handed to a turn."""
+    from sqlalchemy.exc import OperationalError
+
+    from actions.quiz import tables
+
+    with postgres_schema("idle_ping") as (url, schema):
+        progress = Progress(url, schema=schema)
+
+        def kill_pooled() -> None:
+            with progress.engine.connect() as conn:  # the pool's one connection, handed back after
+                pid = conn.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+            admin = create_engine(url)
+            with admin.connect() as conn:
+                assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+            admin.dispose()
+
+        assert progress.load("ana").state is None
+        monkeypatch.setattr(tables, "IDLE_PING_AFTER", 1e9)  # never rested long enough: no check
+        kill_pooled()
+        with pytest.raises(OperationalError):
+            progress.load("ana")  # the dead connection reached the query
+        monkeypatch.setattr(tables, "IDLE_PING_AFTER", 0.0)
+        kill_pooled()
+        assert progress.load("ana").state is None

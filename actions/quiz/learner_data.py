@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from .progress import Progress
 from .tables import Attempt, Override, QuizState, ReviewCard, utc
+from .turns import forget_read
 
 TABLES = (Attempt, ReviewCard, QuizState, Override)
 
@@ -51,10 +52,12 @@ def learner_progress(progress: Progress, learner: str) -> dict[str, list[dict[st
 def delete_learner(progress: Progress, learner: str) -> dict[str, int]:
     """Delete every row about ``learner`` in one transaction; returns rows deleted per table."""
     counts: dict[str, int] = {}
+    forget_read(progress, learner)
     with Session(progress.engine) as session, session.begin():
         for table in TABLES:
             counts[table.__tablename__] = session.execute(
                 delete(table).where(table.learner == learner)).rowcount or 0
+    forget_read(progress, learner)
     return counts
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -89,11 +90,34 @@ class Snapshot:
     version: int
 
 
-def snapshot(row: QuizState | None) -> Snapshot:
-    """The :class:`Snapshot` of a ``quiz_sessions`` row."""
-    if row is None:
-        return Snapshot(None, -1)
-    return Snapshot(json.loads(row.state), row.version or 0)
+def _snapshot_of(stored: tuple[str, int] | None) -> Snapshot:
+    """A :class:`Snapshot` (a state of its own, free to change) of a row's (JSON, version)."""
+    return Snapshot(None, -1) if stored is None else Snapshot(json.loads(stored[0]), stored[1])
+
+
+# A learner's stored quiz state, (JSON, version) or None for no row, by (store, learner), as read
+# or written in this request; None outside a request scope (see read_once_per_request).
+_READS: ContextVar[dict[tuple[int, str], tuple[str, int] | None] | None] = ContextVar(
+    "tutor_quiz_reads", default=None)
+
+
+def read_once_per_request() -> None:
+    """From here to the end of the calling task (one action-server request), a learner's quiz
+    state is read from the database once and then kept: an action asks "is a quiz running?",
+    "what was asked?" and "which question now?" several times a turn, each a transaction and, on
+    PostgreSQL, a round trip or four. What this process writes replaces what is kept; a write
+    that fails, or finds the state changed by another process (:class:`StaleQuiz`), drops it, so
+    the next read goes to the database. Another process changing the state between two reads of
+    one request is no new risk: a turn's write checks the version it read, whenever it read it.
+    The threads an action hands its work to (``asyncio.to_thread``) share the scope."""
+    _READS.set({})
+
+
+def forget_read(store: object, learner: str) -> None:
+    """Drop what this request keeps of the learner's quiz state (it is about to change)."""
+    reads = _READS.get()
+    if reads is not None:
+        reads.pop((id(store), learner), None)
 
 
 def recorded_at(session: Session, learner: str, quiz_id: str, position: int) -> Recorded | None:
@@ -171,9 +195,17 @@ class QuizStates:
     _writes: sessionmaker[Session]  # write transactions (SQLite: BEGIN IMMEDIATE)
 
     def load(self, learner: str) -> Snapshot:
-        """The learner's quiz state (None: no quiz) with the version a :meth:`turn` checks."""
+        """The learner's quiz state (None: no quiz) with the version a :meth:`turn` checks (read
+        once per action-server request: :func:`read_once_per_request`)."""
+        reads, key = _READS.get(), (id(self), learner)
+        if reads is not None and key in reads:
+            return _snapshot_of(reads[key])
         with self._sessions() as session:
-            return snapshot(session.get(QuizState, learner))
+            row = session.get(QuizState, learner)
+            stored = None if row is None else (row.state, row.version or 0)
+        if reads is not None:
+            reads[key] = stored
+        return _snapshot_of(stored)
 
     @contextmanager
     def turn(self, learner: str, version: int | None) -> Iterator[QuizTurn]:
@@ -181,11 +213,21 @@ class QuizStates:
         :class:`StaleQuiz` at once when the state is no longer at ``version`` (None: whatever it
         is); commits what was done through the turn when the block ends, and nothing of it when
         the block raises."""
-        with self._writes() as session, session.begin():
-            row = session.get(QuizState, learner, with_for_update=True)
-            if version is not None and snapshot(row).version != version:
-                raise StaleQuiz(learner)
-            yield QuizTurn(self, session, learner, row)  # type: ignore[arg-type]  # Progress's mixin
+        forget_read(self, learner)
+        try:
+            with self._writes() as session, session.begin():
+                row = session.get(QuizState, learner, with_for_update=True)
+                if version is not None and ((row.version or 0) if row else -1) != version:
+                    raise StaleQuiz(learner)
+                turn = QuizTurn(self, session, learner, row)  # type: ignore[arg-type]  # Progress's mixin
+                yield turn
+                written = None if turn.row is None else (turn.row.state, turn.row.version or 0)
+        except BaseException:
+            forget_read(self, learner)
+            raise
+        reads = _READS.get()
+        if reads is not None:
+            reads[(id(self), learner)] = written
 
     def recorded(self, learner: str, quiz_id: str, position: int) -> Recorded | None:
         """The answer recorded at ``position`` of the learner's quiz ``quiz_id``, if any."""
