@@ -162,6 +162,25 @@ def test_chat_is_never_ignored(desk: QuizDesk, text: str) -> None:
     assert wrong is not None and wrong.text.startswith("Not quite.") and "Empathise" in wrong.text
 
 
+@pytest.mark.parametrize("text", ["ok thanks, see you tomorrow", "gotta go, bye!", "talk to you later",
+                                  "I'm off now, thank you", "good night"])
+def test_a_learner_leaving_is_not_graded_and_the_quiz_waits(desk: QuizDesk, text: str) -> None:
+    """'ok thanks, see you tomorrow' on the T of LAST was graded right ('thanks' ~ 'Thank')."""
+    q = _reach(desk, "6 questions on LAST", _is(Kind.MODEL_LETTER, "LAST", "Thank"))
+    before = desk.progress.summary(LEARNER).overall.attempts
+    reply = desk.take(LEARNER, text, intent="goodbye")
+    assert reply is not None and reply.kind == "quiz_paused" and "quiz stays open" in reply.text
+    assert desk.active(LEARNER) and desk.session(LEARNER).current() == q
+    assert desk.progress.summary(LEARNER).overall.attempts == before
+    assert desk.take(LEARNER, "Thank").text.startswith("Correct!")  # type: ignore[union-attr]
+
+
+def test_later_is_still_an_answer_when_it_names_the_model(desk: QuizDesk) -> None:
+    _reach(desk, "7 questions on LATER", _is(Kind.MODEL_WHICH, "LATER"))
+    reply = desk.take(LEARNER, "later", intent="goodbye")
+    assert reply is not None and reply.text.startswith("Correct!")
+
+
 @pytest.mark.parametrize(
     "text", ["stop", "quit", "end the quiz", "stop the quiz", "/quiz_stop", "I want to stop"]
 )

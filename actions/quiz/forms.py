@@ -49,6 +49,17 @@ _STALL = re.compile(
     r"^(?:(?:um+|hmm+|erm|uh+|ok|okay|oh|well)\s+)*(?:let me think|give me a (?:sec|second|minute|moment)|"
     r"hold on|hang on|wait|one sec|one second|thinking|just a (?:sec|second|minute|moment))(?: please)?$"
 )
+# Someone leaving for now, after any thanks or "ok": "ok thanks, see you tomorrow", "gotta go".
+# The quiz stays open for them ("stop" ends it); "thanks" is not graded as the T of LAST.
+_BYE = (r"(?:(?:(?:see|catch) (?:you|ya|u)|(?:talk|speak)(?: to (?:you|u))?(?= (?:later|soon|tomorrow|"
+        r"tonight|next|in a bit)))(?: (?:later|soon|tomorrow|tmrw|tonight|next time|in a bit|around))*"
+        r"|bye(?: bye)?|goodbye|good ?night|night|cya|laters?"
+        r"|(?:i )?(?:gotta|got to|have to|need to|must) (?:go|run|leave|dash)"
+        r"|(?:im|i am) (?:off|going|leaving|done for (?:today|tonight|now|the day)))")
+_FAREWELL = re.compile(
+    r"^(?:(?:ok|okay|alright|right|well|thanks|thank you|ty|thx|cheers|great|cool|brilliant)\s+)*"
+    rf"{_BYE}(?:\s+(?:{_BYE}|now|then|mate|all|everyone|for now|thanks|thank you|x+))*$"
+)
 # Chat that answers nothing: acknowledgements, thanks, greetings, a pass, bare punctuation; yes or
 # no too, except on a true/false question, where they are answers (see :func:`truth`).
 _CHAT = frozenset((
@@ -58,7 +69,7 @@ _CHAT = frozenset((
     "nah", "bye", "goodbye",
 ))
 
-NonAnswer = Literal["unsure", "chat"]
+NonAnswer = Literal["unsure", "chat", "leaving"]
 
 
 # Words around an answer that are not part of it: "I think it's Apologise", "the answer is 2018".
@@ -132,13 +143,16 @@ def truthy(token: str, anywhere: bool) -> bool | None:
 
 
 def non_answer(text: str) -> NonAnswer | None:
-    """'unsure' for "no idea", 'chat' for "ok"/"thanks"/"hi"/"pass"/"?", else None."""
+    """'unsure' for "no idea", 'leaving' for "ok thanks, see you tomorrow", 'chat' for
+    "ok"/"thanks"/"hi"/"pass"/"?", else None."""
     tokens = words(text)
     if not tokens:
         return "unsure" if "?" in text else "chat"  # "?" is someone lost; "..." or ":)" says nothing
     plain = " ".join(tokens)
     if _UNSURE.match(plain):
         return "unsure"
+    if _FAREWELL.match(plain):
+        return "leaving"
     return "chat" if _STALL.match(plain) or all(token in _CHAT for token in tokens) else None
 
 

@@ -196,12 +196,16 @@ class QuizSession:
         state, version = pending
         question = self._question(state)
         said = None if clicked else non_answer(text)
-        if said == "unsure" and not state["hinted"]:
-            return self._hint(state, version, question, "No problem: have a go with that, or say 'skip'.")
-        verdict = grade(question, text, self.meaning)
         # "no" answers a true/false question; "Thank" for LAST's A is a wrong step, not thanks
         answered = ((question.kind is Kind.TRUE_FALSE and truth(text) is not None)
                     or from_the_material(text, question.context, question.options))
+        if said == "leaving" and not answered:  # "later" may name LATER; else not the end: "stop" is
+            return Reply(f"See you soon! Your quiz stays open: question {state['index'] + 1} of "
+                         f"{len(state['questions'])} will be waiting when you're back. (Say 'stop' "
+                         "if you'd rather end it now.)", kind="quiz_paused")
+        if said == "unsure" and not state["hinted"]:
+            return self._hint(state, version, question, "No problem: have a go with that, or say 'skip'.")
+        verdict = grade(question, text, self.meaning)
         if said == "chat" and not verdict.correct and not state["hinted"] and not answered:
             return self._hint(state, version, question, f"'{text.strip()}' doesn't look like an answer "
                                                         "to the question: have a go, or say 'skip'.")
