@@ -5,8 +5,9 @@ Run with ``.venv/bin/python scripts/cluster.py`` (``make cluster`` installs HAPr
 ``scripts/ensure_haproxy.sh``, indexes and trains first). On the ports of ``make run``:
 
 * ``:5005`` HAProxy, the entry: REST and the API balanced over the Rasa servers (``leastconn``,
-  health-checked), ``/socket.io/`` sticky by client address (``balance source``) with websocket
-  upgrades allowed; ``:8000`` the chat page, pointing at ``:5005``;
+  each REST sender stuck to one server, health-checked), ``/socket.io/`` sticky by client
+  address (``balance source``) with websocket upgrades allowed; ``:8000`` the chat page, pointing
+  at ``:5005``;
 * ``127.0.0.1:5055`` HAProxy's second frontend, the action endpoint every Rasa server calls; it
   skips a dead action server and retries a call that got no answer on the other one (quiz turns
   are idempotent: docs/deploy.md);

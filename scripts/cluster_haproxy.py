@@ -1,7 +1,8 @@
 """HAProxy for ``scripts/cluster.py``: its config, and commands on its runtime API.
 
 The rules (docs/deploy.md, "make cluster"): REST and the API balanced ``leastconn`` over the Rasa
-servers, a message never re-sent once a Rasa server has it; ``/socket.io/`` sticky by client
+servers, each REST sender stuck to one server while it is up, a message never re-sent once a Rasa
+server has it; ``/socket.io/`` sticky by client
 address with websocket upgrades allowed; action calls balanced over the action servers and re-sent
 to another one when they got no answer (actions are idempotent), buffered whole so that they can
 be. ``deploy/haproxy.cfg`` holds the same rules for containers.
@@ -39,8 +40,16 @@ frontend entry
     default_backend rasa
 
 # A message is not retried once sent (Rasa may have handled it): only failed connections are.
+# One conversation's turns go to one server, which keeps its tracker between turns instead of
+# reading it back from PostgreSQL (bot/speedups/tracker_cache.py): a REST message's sender is stuck
+# to the server its first message went to; a request naming none (Slack, the API) is balanced
+# leastconn. When that server is down, redispatch moves the conversation to another.
 backend rasa
     balance leastconn
+    option http-buffer-request
+    http-request set-var(txn.sender) req.body,json_query('$.sender')
+    stick-table type string len 128 size 200k expire 4h
+    stick on var(txn.sender)
     option httpchk GET /
     http-check expect status 200
 {rasa_servers}

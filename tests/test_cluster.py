@@ -99,8 +99,9 @@ class Cluster:
         except (OSError, ValueError):
             return None
 
-    def balancer_status(self) -> dict[str, str]:
-        """HAProxy's view of each server ("rasa/rasa-1" -> "UP"), from its runtime API."""
+    def balancer_stats(self, column: str) -> dict[str, str]:
+        """One column of HAProxy's stats for each server ("rasa/rasa-1" -> ...), from its runtime
+        API: ``status`` ("UP"), ``stot`` (requests sent to it so far)."""
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(5)
             sock.connect(str(self.state / "cluster" / "haproxy.sock"))
@@ -109,8 +110,17 @@ class Cluster:
             while chunk := sock.recv(65536):
                 data += chunk
         rows = csv.DictReader(io.StringIO(data.decode().lstrip("# ")))
-        return {f"{r['pxname']}/{r['svname']}": r["status"] for r in rows
+        return {f"{r['pxname']}/{r['svname']}": r[column] for r in rows
                 if r["svname"] not in ("FRONTEND", "BACKEND")}
+
+    def balancer_status(self) -> dict[str, str]:
+        """HAProxy's view of each server ("rasa/rasa-1" -> "UP")."""
+        return self.balancer_stats("status")
+
+    def rest_turns(self) -> dict[str, int]:
+        """REST requests each Rasa server was sent so far ("rasa-1" -> 12)."""
+        return {name.split("/")[1]: int(n) for name, n in self.balancer_stats("stot").items()
+                if name.startswith("rasa/")}
 
 
 def _healthy(url: str) -> bool:
@@ -220,10 +230,20 @@ def test_every_process_has_a_pid_file_and_the_balancer_sees_them_up(cluster: Clu
 def test_a_rest_conversation_through_the_balancer(cluster: Cluster) -> None:
     models = build_catalogue(load_corpus([cluster.knowledge_dir]).documents).models
     sender = f"rest-{uuid.uuid4().hex[:8]}"
-    for model in models[:3]:  # several turns: leastconn spreads them over both Rasa servers
+    before = cluster.rest_turns()
+    for model in models[:3]:
         answer = _text(cluster.say(sender, _steps_question(model)))
         assert _states_steps(model, answer), answer
+    after = cluster.rest_turns()
+    # one conversation, one server (it keeps the tracker between turns)...
+    assert sorted(after[name] - before[name] for name in after) == [0, 3], (before, after)
     assert cluster.user_texts(sender) == [_steps_question(m) for m in models[:3]]
+    after = cluster.rest_turns()  # the API call above went to either
+    # ...and the conversations are spread over both servers
+    for n in range(16):
+        assert "revision tutor" in _text(cluster.say(f"spread-{n}-{uuid.uuid4().hex[:6]}", "hi"))
+    spread = cluster.rest_turns()
+    assert all(spread[name] > after[name] for name in spread), (after, spread)
     refused = httpx.get(f"{cluster.url}/conversations/{sender}/tracker", timeout=30)
     assert refused.status_code == 401, refused.text  # the API needs the token behind HAProxy too
 

@@ -57,7 +57,15 @@ def test_states_fold_only_the_new_events() -> None:
 
 
 def test_tracker_store_hands_back_the_tracker_rasa_would_load() -> None:
-    assert "trackers match" in run_check("check_tracker_cache")
+    assert "trackers match" in run_check("check_tracker_cache_sqlite")
+
+
+def test_tracker_store_hands_back_the_tracker_rasa_would_load_on_postgresql() -> None:
+    """The same on the real PostgreSQL server (which must be up), as under ``make cluster``."""
+    from .helpers import postgres_url
+
+    os.environ["TUTOR_SPEEDUPS_PG_USER"] = postgres_url().split("://")[1].split("@")[0]
+    assert "trackers match" in run_check("check_tracker_cache_postgresql")
 
 
 def test_rule_policy_debug_text_is_rasas_and_made_only_when_logged() -> None:
@@ -240,9 +248,45 @@ def check_states_are_incremental() -> None:
     print(f"folded {updates} of {len(tracker.events)} events")
 
 
-def check_tracker_cache() -> None:
-    import asyncio
+def check_tracker_cache_sqlite() -> None:
     import tempfile
+
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "tracker.db")
+        check_tracker_cache(lambda domain: SQLTrackerStore(domain, dialect="sqlite", db=db))
+
+
+def check_tracker_cache_postgresql() -> None:
+    import uuid
+
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    user, name = os.environ["TUTOR_SPEEDUPS_PG_USER"], f"tutor_speedups_{uuid.uuid4().hex[:10]}"
+    stores: list[Any] = []
+
+    def store(domain: Any) -> Any:
+        stores.append(SQLTrackerStore(domain, dialect="postgresql", host="127.0.0.1", port=5432,
+                                      db=name, username=user, login_db="postgres"))
+        return stores[-1]
+
+    try:
+        check_tracker_cache(store)
+    finally:
+        for made in stores:
+            made.engine.dispose()
+        admin = sa.create_engine(f"postgresql://{user}@127.0.0.1:5432/postgres",
+                                 isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def check_tracker_cache(new_store: Any) -> None:
+    """Trackers handed back are the ones Rasa would load, from stores ``new_store(domain)`` makes."""
+    import asyncio
 
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
@@ -258,9 +302,9 @@ def check_tracker_cache() -> None:
                 ActionExecuted("action_answer"), SlotSet(slot, f"topic {n}"),
                 ActionExecuted("action_listen")]
 
-    async def main(db: str) -> None:
-        store = SQLTrackerStore(domain, dialect="sqlite", db=db)
-        other = SQLTrackerStore(domain, dialect="sqlite", db=db)  # a second Rasa server
+    async def main() -> None:
+        store: SQLTrackerStore = new_store(domain)
+        other: SQLTrackerStore = new_store(domain)  # a second Rasa server
 
         async def loaded(sender: str) -> DialogueStateTracker:
             return await tracker_cache._rasa_retrieve(store, sender)
@@ -314,8 +358,7 @@ def check_tracker_cache() -> None:
         same(fresh, await loaded("learner"))
         print("trackers match")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(main(str(Path(tmp) / "tracker.db")))
+    asyncio.run(main())
 
 
 def check_log_text() -> None:
