@@ -24,12 +24,13 @@ corrected.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..knowledge.base import KnowledgeBase
-from ..knowledge.model import Misconception
+from ..knowledge.model import Misconception, SectionKind
 from .nlp import normalise
 from .stance import EXCLUSIVE_WORDS, Reading, Stance, read_message
 
@@ -45,9 +46,15 @@ class Params:
 
 # Fitted on the labelled cases (less the unseen block) by scripts/eval_misconceptions.py, whose
 # k-fold figures (fitted on training folds only) show how well such fitting generalises.
-DEFAULT = Params(threshold=0.24, margin=-0.06, penalty=0.15)
+DEFAULT = Params(threshold=0.22, margin=-0.06, penalty=0.15)
 # The weight of the nearest claim in what a message is about (the bullet's weight is the rest).
 ROW_WEIGHT = 0.3
+# Hubness: a bullet that is close to much of what the documents say ("customer data", "the
+# customer") draws every message about customers. What a message is about is lowered by this
+# weight times the bullet's mean closeness to its HUB_K nearest other bullets of the documents
+# (key concepts, tips, marking points), less the mean of that over all misconceptions.
+HUB_WEIGHT = 0.5
+HUB_K = 5
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,7 @@ class _Table:
     misconceptions: list[Misconception]
     topic_centroid: np.ndarray  # mean of the bullets' embeddings
     topics: np.ndarray  # each bullet's embedding, centred and of unit length
+    hub: np.ndarray | None = None  # each one's usual closeness to the documents' other bullets
 
     @property
     def starts(self) -> np.ndarray:
@@ -107,6 +115,11 @@ def _centred(vectors: np.ndarray, centroid: np.ndarray) -> np.ndarray:
 def _mean(vectors: np.ndarray) -> np.ndarray:
     """The mean to remove before comparing (none for a single vector: it would remove it all)."""
     return vectors.mean(axis=0) if len(vectors) > 1 else np.zeros(vectors.shape[1], vectors.dtype)
+
+
+# A claim of sameness across cases: "(using) the same communication style for all situations".
+_SAME_FOR_ALL = re.compile(r"\bthe same (?P<what>[\w' -]+?) for (?:all|every|each|any) (?P<whom>[\w' -]+)",
+                           re.I)
 
 
 def _correct_views(m: Misconception) -> list[str]:
@@ -154,6 +167,9 @@ class MisconceptionDetector:
                 # a claim the bullet marks as left undone names what is overlooked, negative
                 # words and all ("overlooking cues such as avoiding eye contact"): not read again
                 add(claim.text, i, claim.negated, read_polarity=not claim.negated)
+                if same := _SAME_FOR_ALL.search(claim.text):
+                    # "the same style for all situations" is "not adapting the style to each one"
+                    add(f"adapting {same['what']} to each {same['whom']}", i, not claim.negated)
             # the belief in plain words, as the learner would hold it, clause by clause: "scripted
             # responses without adapting ... is fine" holds one and leaves the other undone
             add(m.belief, i, False, by_clause=True)
@@ -162,9 +178,18 @@ class MisconceptionDetector:
         raw = self.kb.encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
         bullets = (self.kb.encoder.encode([m.text for m in items]) if items
                    else np.zeros((0, raw.shape[1]), dtype=np.float32))
-        self._table = _Table(build, np.array(owners, dtype=int), np.array(negated, dtype=bool),
-                             np.array(exclusive, dtype=bool), _mean(raw), _centred(raw, _mean(raw)),
-                             items, _mean(bullets), _centred(bullets, _mean(bullets)))
+        table = _Table(build, np.array(owners, dtype=int), np.array(negated, dtype=bool),
+                       np.array(exclusive, dtype=bool), _mean(raw), _centred(raw, _mean(raw)),
+                       items, _mean(bullets), _centred(bullets, _mean(bullets)))
+        table.hub = np.zeros(len(items))
+        others = [item.text for doc in self.kb.catalogue.documents for item in doc.items
+                  if item.kind != SectionKind.MISCONCEPTIONS]
+        if items and others and HUB_WEIGHT:
+            near = np.stack([self._about(table, v) for v in self.kb.encoder.encode(others)])
+            k = min(HUB_K, len(others))
+            hub = np.sort(near, axis=0)[-k:].mean(axis=0)
+            table.hub = hub - hub.mean()
+        self._table = table
         return self._table
 
     def scores(self, message: str) -> Scores | None:
@@ -223,7 +248,8 @@ class MisconceptionDetector:
         is not drowned by the rest of its words."""
         bullet = table.topics @ _centred(whole, table.topic_centroid)
         nearest = np.maximum.reduceat(table.vectors @ _centred(whole, table.centroid), table.starts)
-        return (1 - ROW_WEIGHT) * bullet + ROW_WEIGHT * nearest
+        about = (1 - ROW_WEIGHT) * bullet + ROW_WEIGHT * nearest
+        return about if table.hub is None else about - HUB_WEIGHT * table.hub
 
     def near_a_misconception(self, message: str) -> bool:
         """Whether the whole message is close enough to its nearest misconception's bullet for

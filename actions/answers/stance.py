@@ -59,6 +59,8 @@ _REQUEST_NOUNS = frozenset({"tip", "advice", "help", "example", "idea", "suggest
 # Markers that open a subordinate clause whose proposition is not done: "X without Y",
 # "X before Y" (Y not yet done when X is), "X rather than Y", "X instead of Y".
 _NOT_DONE_MARKERS = frozenset({"without", "before", "rather", "instead", "unless"})
+# Of those, the ones that a denied ability turns into a requirement: "can't X without Y".
+_REQUIRES = frozenset({"without", "unless"})
 # Markers of indifference, which say the same of what they open: "X whatever the customer's
 # problem is" is X without regard to the problem; the clause before them is exclusive ("one way
 # regardless of the situation"). At the start of a message they are not markers ("whatever they
@@ -261,7 +263,7 @@ def _clauses(doc, question: bool, request: bool) -> list[Stance]:
             merged[1][0].lower_ in _NOT_DONE_MARKERS or _indifference(merged[1][0])):
         merged[:2] = [merged[0] + merged[1]]  # a topic put first: "proactive or reactive, it's all one"
     out: list[Stance] = []
-    parent_negated = False
+    parent_negated, parent, able = False, None, False
     for span in merged:
         words = [t for t in span if not t.is_punct]
         if not words:
@@ -275,6 +277,12 @@ def _clauses(doc, question: bool, request: bool) -> list[Stance]:
             if not words:
                 continue
         elif not_done:
+            if words[0].lower_ in _REQUIRES and parent_negated and parent is not None and able:
+                # "you can't measure service without numbers": Y is what X needs, and X itself
+                # is neither done nor denied ("I never discuss an account without checking"
+                # still denies doing it unchecked)
+                out.remove(parent)
+                parent = None
             words = [t for t in words[1:] if t.lower_ not in {"than", "of"} or t.i != words[0].i + 1]
             if not words:
                 continue
@@ -286,7 +294,8 @@ def _clauses(doc, question: bool, request: bool) -> list[Stance]:
         stance = _read_tokens(words, text, question, request, base=not_done != parent_negated
                               if not_done else False)
         if not not_done:
-            parent_negated = stance.negated
+            parent_negated, parent = stance.negated, stance
+            able = any(t.lower_ in {"ca", "can", "could", "cannot"} for t in words)
         out.append(stance)
     return out
 
