@@ -40,6 +40,11 @@ def detector(tmp_path_factory: pytest.TempPathFactory) -> MisconceptionDetector:
      "verification"),
     ("proactive service and reactive service are exactly the same thing", "proactive"),
     ("honestly u dont need to bother with metrics, u can tell if service is good", "metrics"),
+    # casual statements: a condition typed without a comma before the main clause, an interjection,
+    # a topic put first without a verb
+    ("when someone complains i just get my manager to sort it", "manager"),
+    ("nah you dont need to bother with eye contact, customers dont notice", "non-verbal"),
+    ("proactive or reactive, theyre basically one and the same", "proactive"),
 ])
 def test_a_held_misconception_is_corrected_with_the_right_one(
     detector: MisconceptionDetector, message: str, word: str
@@ -68,6 +73,11 @@ def test_a_held_misconception_is_corrected_with_the_right_one(
     "customer service is about helping people, not pushing sales",
     # chatter
     "thanks, I think I get it now",
+    # casual correct views: an interjection before a denial, "can't X without Y" (Y is needed)
+    "nah, I never give out account details without security checks",
+    "you cant judge service quality without numbers like CSAT",
+    "no, complaints arent only for managers, i help too",
+    "nah i always tell customers what changed after their feedback",
 ])
 def test_questions_requests_and_the_correct_view_are_not_corrected(
     detector: MisconceptionDetector, message: str
@@ -103,10 +113,40 @@ def test_negation_and_narrowing_are_read_per_clause() -> None:
     assert len(read_message("whatever they ask for, they get").clauses) == 2
 
 
+def test_casual_clauses_are_read() -> None:
+    # the main clause after a condition typed without a comma is read (the condition is not)
+    *_, main = read_message("if a customer complains I just pass them to my supervisor").clauses
+    assert "supervisor" in main.core and main.exclusive and not main.negated
+    # ", no need for X" after a clause is a denial of its own, not part of the clause before it
+    first, second = read_message("you can just say make it better, no need for costs").clauses
+    assert not first.negated and second.negated and "costs" in second.core
+    # a tag question and an interjection do not negate what the message says
+    assert not read_message("customer service is basically sales, isnt it").whole.negated
+    assert read_message("nah you dont need to log calls").whole.negated
+    assert [c.negated for c in read_message("no, the customer isnt always right").clauses] == [True]
+    # "don't X" is an imperative, read with its negation, not a yes/no question
+    advice = read_message("dont fold your arms in front of customers")
+    assert not advice.question and advice.whole.negated
+    # "can't X without Y": Y is what X needs, and X is neither done nor denied
+    (needed,) = read_message("you cant measure service properly without some numbers").clauses
+    assert needed.core == "some numbers" and not needed.negated
+    # "its" typed for "it's" gives the clause its verb
+    assert read_message("its just manners").whole.core == "it's just manners"
+
+
 def test_typed_shorthand_is_spelt_out() -> None:
     assert normalise("tbh i dont think u need it, lol.") == "I don't think you need it."
     assert normalise("Im sure the ID check isnt optional") == "I'm sure the ID check isn't optional"
     assert read_message("i cant see why we would").whole.negated
+
+
+def test_topic_is_corrected_for_hubness(detector: MisconceptionDetector) -> None:
+    """A bullet close to much of what the documents say is marked down as a topic, so that
+    "customers" alone does not draw a message to "all customer data can be shared freely"."""
+    table = detector._rows()
+    assert table.hub is not None and abs(float(table.hub.mean())) < 1e-6
+    hubbiest = table.misconceptions[int(table.hub.argmax())].text.lower()
+    assert "customer" in hubbiest
 
 
 def test_claims_are_embedded_once_per_build(detector: MisconceptionDetector) -> None:
