@@ -285,9 +285,11 @@ def check_tracker_cache_postgresql() -> None:
 
 
 def check_tracker_cache(new_store: Any) -> None:
-    """Trackers handed back are the ones Rasa would load, from stores ``new_store(domain)`` makes."""
+    """Trackers handed back are the ones Rasa would load, from stores ``new_store(domain)`` makes;
+    the events table has the index on (sender, id), old tables too."""
     import asyncio
 
+    import sqlalchemy as sa
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
@@ -302,9 +304,15 @@ def check_tracker_cache(new_store: Any) -> None:
                 ActionExecuted("action_answer"), SlotSet(slot, f"topic {n}"),
                 ActionExecuted("action_listen")]
 
+    def indexes(store: SQLTrackerStore) -> set[str]:
+        return {index["name"] for index in sa.inspect(store.engine).get_indexes("events")}
+
     async def main() -> None:
         store: SQLTrackerStore = new_store(domain)
+        assert tracker_cache.BY_SENDER.name in indexes(store)  # made with the table
+        tracker_cache.BY_SENDER.drop(store.engine)  # a table from before it
         other: SQLTrackerStore = new_store(domain)  # a second Rasa server
+        assert tracker_cache.BY_SENDER.name in indexes(store)  # added when a store starts
 
         async def loaded(sender: str) -> DialogueStateTracker:
             return await tracker_cache._rasa_retrieve(store, sender)
