@@ -172,6 +172,9 @@ def test_a_learner_leaving_is_not_graded_and_the_quiz_waits(desk: QuizDesk, text
     assert reply is not None and reply.kind == "quiz_paused" and "quiz stays open" in reply.text
     assert desk.active(LEARNER) and desk.session(LEARNER).current() == q
     assert desk.progress.summary(LEARNER).overall.attempts == before
+    back = desk.take(LEARNER, "hi again", intent="greet")  # was graded wrong: "'hi again' is not it"
+    assert back is not None and back.kind == "quiz_question" and q.prompt in back.text
+    assert desk.progress.summary(LEARNER).overall.attempts == before
     assert desk.take(LEARNER, "Thank").text.startswith("Correct!")  # type: ignore[union-attr]
 
 

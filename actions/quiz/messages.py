@@ -50,6 +50,10 @@ _REPEAT = re.compile(
     rf"^{_POLITE}(?:(?:you )?(?:repeat|say|ask|read)(?: (?:it|that|the question|this|again|please|"
     r"one more time))+|again|pardon|come again|what|huh|eh|what was the question|whats the question|"
     r"what was it again|what was that again|repeat)$"
+    # back after a break ("ok thanks, see you tomorrow" left the quiz open): the question again
+    r"|^(?:(?:ok|okay|right|so|hi|hello|hey|hiya|morning|evening)\s+)*(?:(?:hi|hello|hey|hiya) again|"
+    r"(?:im|i am) back|back again|(?:lets|let us) (?:carry on|continue|go on|keep going)|"
+    r"(?:carry|go) on|continue|keep going|where were we)(?: (?:then|now|again|please|with (?:it|the quiz)))*$"
 )
 _CONTEST = re.compile(
     r"\b(?:i|im|i am) (?:was |am )?(?:right|correct)\b(?! (?:to|about))"
