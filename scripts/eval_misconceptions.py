@@ -21,7 +21,8 @@ quoted one has every `expect` group.
 
 The unseen block is own:4 (held_4/not_held_4, written before the round that tuned for casual
 statements); own:3, the unseen block of the round before, has been read since and is now fitted
-on and part of the k-fold figure like own:1 and own:2.
+on and part of the k-fold figure like own:1 and own:2, and so is own:5 (a tuning block of casual
+statements and casual correct views, written after own:4 was committed).
 """
 
 from __future__ import annotations
