@@ -103,6 +103,8 @@ def ensure_index(engine: sa.engine.Engine) -> None:
         names = {index["name"] for index in sa.inspect(engine).get_indexes("events")}
         if BY_SENDER.name not in names:
             raise
+
+
 _rasa_save = SQLTrackerStore.save
 
 
