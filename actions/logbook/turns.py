@@ -12,7 +12,7 @@ import numpy as np
 from .store import TurnInfo
 
 QUIZ_ANSWER_KINDS = frozenset({"quiz_verdict", "quiz_summary", "quiz_contest"})
-QUIZ_KINDS = QUIZ_ANSWER_KINDS | {"quiz_hint", "quiz_question", "quiz_none", "quiz_paused"}
+QUIZ_KINDS = QUIZ_ANSWER_KINDS | {"quiz_hint", "quiz_question", "quiz_none"}
 # Replies that answer no question of the learner's own: their messages are not embedded.
 NOT_ASKING = QUIZ_KINDS | {"progress", "revision", "capabilities", "topics", "unknown"}
 _LETTER = re.compile(r"^\s*(?:it'?s\s+|answer\s+)?\(?([a-h])\)?[.!]?\s*$", re.I)

@@ -69,13 +69,13 @@ def disagreements(bank: QuestionBank, cases: list[dict[str, Any]]) -> list[Disag
 
 def play_turn(desk: QuizDesk, learner: str, question: Question, message: str, intent: str = "") -> str:
     """What the desk does with ``message`` sent while ``question`` waits (a turn case's ``expect``):
-    correct, partial, incorrect, hint, skip, stop, repeat, ask, contest, paused or start."""
+    correct, partial, incorrect, hint, skip, stop, repeat, ask, contest or start."""
     desk.progress.save_quiz(learner, {"questions": [question.to_dict()], "index": 0, "scores": [],
                                       "hinted": False, "label": "turns", "missed": [], "last": None})
     reply = desk.take(learner, message, intent)
     if reply is None or "this question is testing" in reply.text:
         return "ask"
-    if reply.kind in ("quiz_hint", "quiz_contest", "quiz_paused"):
+    if reply.kind in ("quiz_hint", "quiz_contest"):
         return reply.kind.removeprefix("quiz_")
     if reply.kind == "quiz_question":
         return "start" if reply.text.startswith("Quiz:") else "repeat"

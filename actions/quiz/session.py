@@ -199,10 +199,9 @@ class QuizSession:
         # "no" answers a true/false question; "Thank" for LAST's A is a wrong step, not thanks
         answered = ((question.kind is Kind.TRUE_FALSE and truth(text) is not None)
                     or from_the_material(text, question.context, question.options))
-        if said == "leaving" and not answered:  # "later" may name LATER; else not the end: "stop" is
-            return Reply(f"See you soon! Your quiz stays open: question {state['index'] + 1} of "
-                         f"{len(state['questions'])} will be waiting when you're back. (Say 'stop' "
-                         "if you'd rather end it now.)", kind="quiz_paused")
+        if said == "leaving" and not answered:  # "later" may name LATER; the end takes "stop"
+            return self._hint(state, version, question, "See you soon! Your quiz stays open, with "
+                              "that hint for when you're back (or say 'stop' to end it now).")
         if said == "unsure" and not state["hinted"]:
             return self._hint(state, version, question, "No problem: have a go with that, or say 'skip'.")
         verdict = grade(question, text, self.meaning)
