@@ -52,12 +52,11 @@ def learner_progress(progress: Progress, learner: str) -> dict[str, list[dict[st
 def delete_learner(progress: Progress, learner: str) -> dict[str, int]:
     """Delete every row about ``learner`` in one transaction; returns rows deleted per table."""
     counts: dict[str, int] = {}
-    forget_read(progress, learner)
     with Session(progress.engine) as session, session.begin():
         for table in TABLES:
             counts[table.__tablename__] = session.execute(
                 delete(table).where(table.learner == learner)).rowcount or 0
-    forget_read(progress, learner)
+    forget_read(progress, learner)  # the quiz state this request read is gone
     return counts
 
 

@@ -120,6 +120,13 @@ def forget_read(store: object, learner: str) -> None:
         reads.pop((id(store), learner), None)
 
 
+def _keep_read(store: object, learner: str, stored: tuple[str, int] | None) -> None:
+    """Keep the learner's stored quiz state (JSON, version; None: no row) for this request."""
+    reads = _READS.get()
+    if reads is not None:
+        reads[(id(store), learner)] = stored
+
+
 def recorded_at(session: Session, learner: str, quiz_id: str, position: int) -> Recorded | None:
     """The answer recorded for ``learner`` at ``position`` of quiz ``quiz_id``, if any."""
     row = session.scalars(select(Attempt).where(
@@ -203,8 +210,7 @@ class QuizStates:
         with self._sessions() as session:
             row = session.get(QuizState, learner)
             stored = None if row is None else (row.state, row.version or 0)
-        if reads is not None:
-            reads[key] = stored
+        _keep_read(self, learner, stored)
         return _snapshot_of(stored)
 
     @contextmanager
@@ -225,9 +231,7 @@ class QuizStates:
         except BaseException:
             forget_read(self, learner)
             raise
-        reads = _READS.get()
-        if reads is not None:
-            reads[(id(self), learner)] = written
+        _keep_read(self, learner, written)
 
     def recorded(self, learner: str, quiz_id: str, position: int) -> Recorded | None:
         """The answer recorded at ``position`` of the learner's quiz ``quiz_id``, if any."""
