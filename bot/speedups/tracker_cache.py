@@ -64,8 +64,8 @@ _LAST_ID = sa.select(sa.func.max(SQLTrackerStore.SQLEvent.id)).where(
     SQLTrackerStore.SQLEvent.sender_id == sa.bindparam("sender_id"))
 # The sender's last event found in the index alone. With Rasa's index on sender_id only,
 # PostgreSQL's planner came to answer max(id) by walking the primary key down from the newest
-# event until it met the sender's: for a learner back after others wrote 190,000 events, a
-# core's worth of seconds a turn. Made with new tables (Rasa's create_all) and added to old ones.
+# event until it met the sender's: for a learner back after others wrote 190,000 events, 78 ms a
+# call, twice a turn. Made with new tables (Rasa's create_all) and added to old ones.
 BY_SENDER = sa.Index("ix_events_sender_id_id", SQLTrackerStore.SQLEvent.sender_id,
                      SQLTrackerStore.SQLEvent.id)
 
@@ -87,6 +87,7 @@ def _remember(store: SQLTrackerStore, entry: Kept) -> None:
 
 _rasa_init = SQLTrackerStore.__init__
 _rasa_retrieve = SQLTrackerStore.retrieve
+_rasa_save = SQLTrackerStore.save
 
 
 def _init(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
@@ -103,9 +104,6 @@ def ensure_index(engine: sa.engine.Engine) -> None:
         names = {index["name"] for index in sa.inspect(engine).get_indexes("events")}
         if BY_SENDER.name not in names:
             raise
-
-
-_rasa_save = SQLTrackerStore.save
 
 
 async def retrieve(self: SQLTrackerStore, sender_id: str) -> DialogueStateTracker | None:
