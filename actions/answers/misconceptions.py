@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -100,7 +101,7 @@ class _Table:
     topics: np.ndarray  # each bullet's embedding, centred and of unit length
     hub: np.ndarray | None = None  # each one's usual closeness to the documents' other bullets
 
-    @property
+    @cached_property
     def starts(self) -> np.ndarray:
         """Each misconception's first row (a misconception's rows are contiguous)."""
         return np.searchsorted(self.owners, np.arange(len(self.misconceptions)))
