@@ -162,15 +162,3 @@ class ValidateForgetForm(Action):
         if reply.kind == requests.CONFIRMING:  # asked to delete again: the question stands
             return [SlotSet(FORGET_SLOT, None)]
         return [*context_events(reply), SlotSet(FORGET_SLOT, None), SlotSet("requested_slot", None)]
-
-
-class ActionAskForgetAnswer(Action):
-    """How ``forget_form`` asks for its slot: it sends nothing, because the question was asked."""
-
-    def name(self) -> str:
-        return "action_ask_forget_answer"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        return []

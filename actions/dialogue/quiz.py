@@ -126,19 +126,6 @@ class ValidateQuizForm(Action):
         return events if running else [*events, SlotSet("requested_slot", None)]
 
 
-class ActionAskQuizAnswer(Action):
-    """How the quiz form asks for its slot: it sends nothing, because every quiz reply (the first
-    question, a verdict, a hint, an answer to an aside) already ends with the question to answer."""
-
-    def name(self) -> str:
-        return "action_ask_quiz_answer"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        return []
-
-
 class ActionQuizAnswer(TutorAction):
     """An answer typed or clicked with no quiz running: answered as a question about its words."""
 
