@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Integer, LargeBinary, String, Text, delete, func, select
+from sqlalchemy import Boolean, DateTime, Integer, LargeBinary, String, Text, delete, func, insert, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from ..quiz.tables import engine_for, utc
@@ -125,20 +125,22 @@ class Logbook:
     def record(self, info: TurnInfo) -> None:
         """Store one turn (an attempt already logged by an earlier turn is not counted twice)."""
         who = self.pseudonym(info.learner)
-        row = LogEntry(
+        row: dict[str, Any] = dict(
             learner=who, at=utc(info.at), text=info.text[:4000], intent=info.intent or "", kind=info.kind,
             misconception=info.misconception, question_id=info.question_id, answer=info.answer,
             correct=info.correct, attempt_id=info.attempt_id,
             subjects=json.dumps(list(info.subjects)), sources=json.dumps(list(info.sources)),
             vector=info.vector,
         )
-        with self._sessions() as session, session.begin():
+        # Core on a connection, not an ORM session: this runs on every turn, and the ORM's unit of
+        # work was most of the action server's time on a turn that only lists what it can do
+        with self.engine.begin() as db:
             if info.attempt_id is not None and info.kind != "quiz_contest":
-                seen = session.scalar(select(func.count()).select_from(LogEntry).where(
+                seen = db.scalar(select(func.count()).select_from(LogEntry).where(
                     LogEntry.learner == who, LogEntry.attempt_id == info.attempt_id))
                 if seen:  # e.g. "stop" after the last answer: the summary is not a second answer
-                    row.question_id = row.answer = row.correct = row.attempt_id = None
-            session.add(row)
+                    row.update(question_id=None, answer=None, correct=None, attempt_id=None)
+            db.execute(insert(LogEntry), row)
         if self._pruned_at is None or time.monotonic() - self._pruned_at > PRUNE_EVERY:
             self.prune()
 

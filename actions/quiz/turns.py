@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -88,6 +89,9 @@ class Snapshot:
 
     state: dict[str, Any] | None
     version: int
+
+
+_STATE_OF = select(QuizState.state, QuizState.version).where(QuizState.learner == bindparam("learner"))
 
 
 def _snapshot_of(stored: tuple[str, int] | None) -> Snapshot:
@@ -198,6 +202,7 @@ class QuizStates:
     """The quiz-state half of :class:`~actions.quiz.progress.Progress`: read a learner's quiz with
     its version, and change it in one locked, version-checked transaction per turn."""
 
+    engine: Engine  # reads of the state (Core)
     _sessions: sessionmaker[Session]  # reads
     _writes: sessionmaker[Session]  # write transactions (SQLite: BEGIN IMMEDIATE)
 
@@ -207,9 +212,9 @@ class QuizStates:
         reads, key = _READS.get(), (id(self), learner)
         if reads is not None and key in reads:
             return _snapshot_of(reads[key])
-        with self._sessions() as session:
-            row = session.get(QuizState, learner)
-            stored = None if row is None else (row.state, row.version or 0)
+        with self.engine.connect() as db:  # Core, no ORM session: this runs on every action call
+            row = db.execute(_STATE_OF, {"learner": learner}).first()
+        stored = None if row is None else (row.state, row.version or 0)
         _keep_read(self, learner, stored)
         return _snapshot_of(stored)
 
