@@ -47,7 +47,7 @@ class Params:
 
 # Fitted on the labelled cases (less the unseen block) by scripts/eval_misconceptions.py, whose
 # k-fold figures (fitted on training folds only) show how well such fitting generalises.
-DEFAULT = Params(threshold=0.22, margin=-0.06, penalty=0.15)
+DEFAULT = Params(threshold=0.21, margin=-0.02, penalty=2.0)
 # The weight of the nearest claim in what a message is about (the bullet's weight is the rest).
 ROW_WEIGHT = 0.3
 # Hubness: a bullet that is close to much of what the documents say ("customer data", "the
@@ -100,6 +100,7 @@ class _Table:
     topic_centroid: np.ndarray  # mean of the bullets' embeddings
     topics: np.ndarray  # each bullet's embedding, centred and of unit length
     hub: np.ndarray | None = None  # each one's usual closeness to the documents' other bullets
+    kinds: np.ndarray | None = None  # row -> what it was made from: claim, belief, correct view...
 
     @cached_property
     def starts(self) -> np.ndarray:
@@ -128,11 +129,13 @@ def _correct_views(m: Misconception) -> list[str]:
     what they leave undone ("proposing changes ... while considering cost"), so that a learner
     stating both is closer to it than to the mistaken part alone. Exclusive words are dropped
     ("solely about being friendly" -> "about being friendly while recognizing ...")."""
-    done = next((c.text for c in m.claims if not c.negated), None)
-    if done is None or read_message(done).whole.negated:
-        return []
-    done = " ".join(w for w in done.split() if w.lower() not in EXCLUSIVE_WORDS)
-    return [f"{done} while {c.text}" for c in m.claims if c.negated]
+    if not m.claims or m.claims[0].negated or read_message(m.claims[0].text).whole.negated:
+        return []  # the bullet opens with what is left undone: no done part to join it to
+    if "same" in m.claims[0].text.lower().split():
+        return []  # "A is the same as B" less "same" says nothing: its truth is a difference
+    done = " ".join(w for w in m.claims[0].text.split() if w.lower() not in EXCLUSIVE_WORDS)
+    return [f"{done} {'while' if c.text.split()[0].endswith('ing') else 'and'} {c.text}"
+            for c in m.claims if c.negated]
 
 
 class MisconceptionDetector:
@@ -153,13 +156,15 @@ class MisconceptionDetector:
         owners: list[int] = []
         negated: list[bool] = []
         exclusive: list[bool] = []
+        kinds: list[str] = []
 
-        def add(text: str, owner: int, holds_negation: bool, by_clause: bool = False,
+        def add(text: str, owner: int, holds_negation: bool, kind: str, by_clause: bool = False,
                 read_polarity: bool = True) -> None:
             reading = read_message(text)  # read the same way as a learner's message
             for stance in reading.clauses if by_clause else (reading.whole,):
                 texts.append(stance.core)
                 owners.append(owner)
+                kinds.append(kind)
                 negated.append(holds_negation != (stance.negated and read_polarity))
                 exclusive.append(bool(EXCLUSIVE_WORDS & set(stance.core.lower().split())))
 
@@ -167,15 +172,16 @@ class MisconceptionDetector:
             for claim in m.claims:
                 # a claim the bullet marks as left undone names what is overlooked, negative
                 # words and all ("overlooking cues such as avoiding eye contact"): not read again
-                add(claim.text, i, claim.negated, read_polarity=not claim.negated)
+                add(claim.text, i, claim.negated, "claim", read_polarity=not claim.negated)
                 if same := _SAME_FOR_ALL.search(claim.text):
                     # "the same style for all situations" is "not adapting the style to each one"
-                    add(f"adapting {same['what']} to each {same['whom']}", i, not claim.negated)
+                    add(f"adapting {same['what']} to each {same['whom']}", i, not claim.negated,
+                        "sameness")
             # the belief in plain words, as the learner would hold it, clause by clause: "scripted
             # responses without adapting ... is fine" holds one and leaves the other undone
-            add(m.belief, i, False, by_clause=True)
+            add(m.belief, i, False, "belief", by_clause=True)
             for text in _correct_views(m):
-                add(text, i, True)
+                add(text, i, True, "correct view")
         raw = self.kb.encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
         bullets = (self.kb.encoder.encode([m.text for m in items]) if items
                    else np.zeros((0, raw.shape[1]), dtype=np.float32))
@@ -190,6 +196,7 @@ class MisconceptionDetector:
             k = min(HUB_K, len(others))
             hub = np.sort(near, axis=0)[-k:].mean(axis=0)
             table.hub = hub - hub.mean()
+        table.kinds = np.array(kinds)
         self._table = table
         return self._table
 

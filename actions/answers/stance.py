@@ -107,7 +107,9 @@ class Reading:
 # Auxiliaries that spaCy splits from "n't" ("can't" -> "ca" + "n't").
 _CLIPPED = {"ca": "can", "wo": "will", "sha": "shall"}
 # Words that narrow what a clause says to one thing or one way: "just polite", "the same for all".
-_NARROWING = EXCLUSIVE_WORDS | {"whatever", "whichever", "regardless", "alone", "always"}
+_NARROWING = EXCLUSIVE_WORDS | {"whatever", "whichever", "regardless", "alone", "always",
+                                # hedged narrowing: "it's basically sales", "mainly about selling"
+                                "basically", "mainly", "mostly", "essentially", "primarily"}
 _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
 # Exclusive words that a negation turns into "not only": "not about politeness alone".
 _ONLY = frozenset({"only", "just", "solely", "simply", "purely", "merely", "alone"})
@@ -163,6 +165,7 @@ def _flips(token) -> bool:
 def _read_tokens(tokens: list, text: str, question: bool, request: bool, base: bool) -> Stance:
     """The stance of a run of tokens, whose governing clause has polarity ``base``."""
     flips = int(base)
+    first_flip: int | None = None
     kept: list[str] = []
     skip_matter = False
     for token in tokens:
@@ -175,6 +178,7 @@ def _read_tokens(tokens: list, text: str, question: bool, request: bool, base: b
             continue
         if _flips(token):
             flips += 1
+            first_flip = token.i if first_flip is None else first_flip
             if token.dep_ == "neg" or token.lower_ in _NEGATING_WORDS:
                 continue  # the negator goes; a verb of not doing ("skip") keeps its place
         following = token.nbor(1).lower_ if token.i + 1 < len(token.doc) else ""
@@ -186,7 +190,8 @@ def _read_tokens(tokens: list, text: str, question: bool, request: bool, base: b
     )
     broadened = bool(_BROADENING.search(" ".join(t.text for t in tokens)))
     negated = flips % 2 == 1
-    if negated and any(t.lower_ in _ONLY for t in tokens):  # "can't judge on feeling alone"
+    if negated and any(t.lower_ in _ONLY and first_flip is not None and t.i > first_flip
+                       for t in tokens):  # "can't judge on feeling alone" (not "I just don't")
         broadened, negated = True, False
     return Stance(core=core or text, negated=negated, question=question,
                   information_request=request, lemmas=lemmas, broadened=broadened,
@@ -225,6 +230,17 @@ def _main_after_condition(doc, i: int) -> int | None:
     return None
 
 
+def _own_clause(token) -> bool:
+    """A verb conjoined to the one before it that has a subject or a negation of its own, and so
+    a polarity of its own: "I never deal with complaints, I just pass them on" (not "I don't log
+    calls or write notes", where one negation covers both verbs)."""
+    if token.dep_ != "conj" or token.pos_ not in {"VERB", "AUX"} or token.head.pos_ not in {
+            "VERB", "AUX"} or token.left_edge.i <= token.head.i:
+        return False
+    own = {c.dep_ for c in token.children if c.i < token.i}
+    return bool(own & {"nsubj", "nsubjpass", "neg"})
+
+
 def _clause_starts(doc) -> list[int]:
     """Indices of tokens after which a new clause begins (the first token is always one)."""
     starts = [0]
@@ -233,6 +249,10 @@ def _clause_starts(doc) -> list[int]:
             main = _main_after_condition(doc, t.i)
             if main is not None:
                 starts.append(main)
+    for t in doc:
+        if _own_clause(t):  # "I never deal with it, I just pass it on", "... and didn't bother"
+            start = t.left_edge.i
+            starts.append(start - 1 if start > 0 and doc[start - 1].dep_ == "cc" else start)
     for t in doc[1:]:
         lower = t.lower_
         if t.is_punct and lower in {",", ";", ":", "-", "–", "—"}:
@@ -288,7 +308,7 @@ def _clauses(doc, question: bool, request: bool) -> list[Stance]:
                 continue
         elif words[0].lower_ in _CONDITIONS and len(merged) > 1:
             continue  # "if our service is good": a condition, asserted by nobody
-        elif words[0].lower_ in _CLAUSE_MARKERS:
+        elif words[0].lower_ in _CLAUSE_MARKERS or (words[0].dep_ == "cc" and len(out) > 0):
             words = words[1:] or words
         text = " ".join(t.text for t in words)
         stance = _read_tokens(words, text, question, request, base=not_done != parent_negated
@@ -395,7 +415,8 @@ def _is_yes_no(doc, text: str) -> bool:
         words[0].dep_ in {"ROOT", "aux", "auxpass"}
     )
     if starts_aux:  # "don't fold your arms" is an imperative: its verb follows with no subject
-        after = [t for t in words[1:] if t.dep_ != "neg"]
+        after = [t for t in words[1:] if t.dep_ != "neg" and t.lower_ not in _ONLY | {
+            "ever", "always", "really", "even"}]  # "don't just use one script": imperative
         starts_aux = not (after and after[0].pos_ == "VERB" and after[0].dep_ != "nsubj")
     return text.rstrip().endswith("?") or starts_aux
 

@@ -195,10 +195,12 @@ def extract_misconception(item: Item) -> Misconception:
     main, example = _split_example(main)
     parts = [p for p in re.split(r";\s+", main) if p]
     claims = [_claim(part) for part in parts]
+    if done := _DONE_BUT.match(parts[0]):
+        # "Gathering feedback but neglecting to close the loop": the mistaken learner does the
+        # first part (held) and leaves the second undone (the claim read from the whole part)
+        claims.insert(0, Claim(done["done"][:1].lower() + done["done"][1:], negated=False))
     if example:
-        sub, form = _read_claim(example)
-        negated = claims[0].negated if form == "action" else sub.negated
-        claims.append(Claim(sub.text, negated))
+        claims.extend(_example_claims(example, parts[0], claims[-1] if done else claims[0]))
     for extra in re.split(r";\s+", tail):
         if _FAIL_TO.match(extra) or _NEGATED_GERUND.match(extra):
             claims.append(_claim(extra))
@@ -218,6 +220,32 @@ def extract_misconception(item: Item) -> Misconception:
         without = re.split(r",\s+(?=which|leading|resulting|rather|causing)", tail)[0]
         belief = belief.removesuffix(" is fine") + f" {without} is fine"
     return Misconception(item.text, belief, tail.strip(), tuple(claims), item.source)
+
+
+# "A but B" in a bullet's mistaken part: A is done, B is the mistake.
+_DONE_BUT = re.compile(r"^(?P<done>.+?)\s+but\s+(?=\w+ing\b|not\b|never\b)", re.I)
+# Alternatives that are each an action: "crossing arms or avoiding eye contact".
+_ACTION_ALTERNATIVES = re.compile(r",?\s+or\s+(?=\w+ing\b)", re.I)
+
+
+def _example_claims(example: str, part: str, main: Claim) -> list[Claim]:
+    """The claims an example gives ("..., such as discussing account details without proper
+    verification"). An example that is an action is done by the mistaken learner when the bullet
+    says what they do ("mishandling data, such as discussing account details") or names a thing
+    they overlook ("overlooking non-verbal cues, such as crossing arms": the cues are what they do
+    unheeded); it is left undone when it is an instance of a verb they fail at ("failing to follow
+    up, such as calling back"). Alternative actions are claims of their own, each read with its
+    own polarity ("avoiding eye contact" is not making it)."""
+    sub, form = _read_claim(example)
+    if form != "action":  # "for example, not informing customers ...": its own polarity
+        return [Claim(sub.text, sub.negated)]
+    _, main_form = _read_claim(part)
+    overlooked_thing = main_form == "neglect" and not re.match(
+        r"^\S+\s+(?:the\s+need\s+to\b|to\b|\w+ing\b)", part.strip(), re.I)
+    if not (overlooked_thing and re.match(r"^\w+ing\b", sub.text)):
+        return [Claim(sub.text, main.negated)]
+    return [Claim(alt.strip(" ,"), negated=False) for alt in _ACTION_ALTERNATIVES.split(sub.text)
+            if alt.strip(" ,")]
 
 
 # What a consequence or contrast clause says the mistaken learner leaves undone:
