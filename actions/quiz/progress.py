@@ -29,6 +29,7 @@ from .tables import (
     dispose_engines,
     engine_for,
     ensure_tables,
+    reader,
     writer,
 )
 from .tables import utc as _utc
@@ -101,7 +102,8 @@ class Progress(QuizStates):
         self.schema = schema
         engine = engine_for(url)
         self.engine = engine.execution_options(schema_translate_map={None: schema}) if schema else engine
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.reads = reader(self.engine)
+        self._sessions = sessionmaker(self.reads, expire_on_commit=False)
         self._writes = sessionmaker(writer(self.engine), expire_on_commit=False)
         self.scheduler = Scheduler(enable_fuzzing=False)
         ensure_tables(self.engine, (url, schema))

@@ -202,7 +202,7 @@ class QuizStates:
     """The quiz-state half of :class:`~actions.quiz.progress.Progress`: read a learner's quiz with
     its version, and change it in one locked, version-checked transaction per turn."""
 
-    engine: Engine  # reads of the state (Core)
+    reads: Engine  # reads of the state (Core; tables.reader)
     _sessions: sessionmaker[Session]  # reads
     _writes: sessionmaker[Session]  # write transactions (SQLite: BEGIN IMMEDIATE)
 
@@ -212,7 +212,7 @@ class QuizStates:
         reads, key = _READS.get(), (id(self), learner)
         if reads is not None and key in reads:
             return _snapshot_of(reads[key])
-        with self.engine.connect() as db:  # Core, no ORM session: this runs on every action call
+        with self.reads.connect() as db:  # Core, no ORM session: this runs on every action call
             row = db.execute(_STATE_OF, {"learner": learner}).first()
         stored = None if row is None else (row.state, row.version or 0)
         _keep_read(self, learner, stored)

@@ -77,6 +77,20 @@ def _last_id(db: Any, sender_id: str) -> int | None:
     return db.execute(_LAST_ID, {"sender_id": sender_id}).scalar()
 
 
+def _reader(store: SQLTrackerStore) -> sa.engine.Engine:
+    """The store's engine for the check that opens a turn. On PostgreSQL it is an engine of its
+    own whose connections are in autocommit for good: the check is one round trip instead of
+    BEGIN, SELECT and ROLLBACK (one statement reads the same either way), and no connection is
+    switched back and forth (psycopg2 sends a SET to switch one back)."""
+    engine = store.__dict__.get("_tutor_reader")
+    if engine is None:
+        engine = store.engine
+        if engine.dialect.name == "postgresql":
+            engine = sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=2)
+        store.__dict__["_tutor_reader"] = engine
+    return engine
+
+
 def _remember(store: SQLTrackerStore, entry: Kept) -> None:
     trackers = kept(store)
     trackers[entry.tracker.sender_id] = entry
@@ -110,7 +124,7 @@ async def retrieve(self: SQLTrackerStore, sender_id: str) -> DialogueStateTracke
     if self.event_broker is not None:
         return await _rasa_retrieve(self, sender_id)
     entry = kept(self).get(sender_id)
-    with self.engine.connect() as conn:  # a plain connection: no ORM session to set up for one read
+    with _reader(self).connect() as conn:  # a plain connection: no ORM session to set up for one read
         last_id = _last_id(conn, sender_id)
     if (entry is not None and not entry.lent and entry.domain is self.domain
             and entry.last_id == last_id and len(entry.tracker.events) == entry.stored):
