@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Boolean, DateTime, Integer, LargeBinary, String, Text, delete, func, insert, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
-from ..quiz.tables import engine_for, utc
+from ..quiz.tables import autocommit, engine_for, utc
 from .keys import load_key, pseudonym
 
 PRUNE_EVERY = 3600.0  # seconds between automatic prunes in one process
@@ -106,6 +106,7 @@ class Logbook:
         engine = engine_for(url)
         self.engine = engine.execution_options(schema_translate_map={None: schema}) if schema else engine
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._autocommit = autocommit(self.engine)
         self._pruned_at: float | None = None  # never yet: the first record prunes
         with _LOCK:
             if (url, schema) not in _READY:
@@ -133,8 +134,10 @@ class Logbook:
             vector=info.vector,
         )
         # Core on a connection, not an ORM session: this runs on every turn, and the ORM's unit of
-        # work was most of the action server's time on a turn that only lists what it can do
-        with self.engine.begin() as db:
+        # work was most of the action server's time on a turn that only lists what it can do.
+        # On PostgreSQL in autocommit: the insert is one statement, and the check before it reads
+        # the same in a transaction or out of one (READ COMMITTED).
+        with self._autocommit.begin() as db:
             if info.attempt_id is not None and info.kind != "quiz_contest":
                 seen = db.scalar(select(func.count()).select_from(LogEntry).where(
                     LogEntry.learner == who, LogEntry.attempt_id == info.attempt_id))

@@ -26,10 +26,10 @@ from .tables import (
     Attempt,
     Override,
     ReviewCard,
+    autocommit,
     dispose_engines,
     engine_for,
     ensure_tables,
-    reader,
     writer,
 )
 from .tables import utc as _utc
@@ -102,7 +102,7 @@ class Progress(QuizStates):
         self.schema = schema
         engine = engine_for(url)
         self.engine = engine.execution_options(schema_translate_map={None: schema}) if schema else engine
-        self.reads = reader(self.engine)
+        self.reads = autocommit(self.engine)
         self._sessions = sessionmaker(self.reads, expire_on_commit=False)
         self._writes = sessionmaker(writer(self.engine), expire_on_commit=False)
         self.scheduler = Scheduler(enable_fuzzing=False)

@@ -193,12 +193,13 @@ def dispose_engines() -> None:
         _READY.clear()
 
 
-def reader(engine: Engine) -> Engine:
-    """``engine`` for reads: on PostgreSQL each statement commits by itself, so a read is one round
-    trip instead of BEGIN, SELECT and ROLLBACK (the same answers: under READ COMMITTED every
-    statement sees its own snapshot either way). Three in five statements the tutor sent to
-    PostgreSQL were BEGIN, COMMIT or ROLLBACK (its statement log, one learner on make cluster).
-    SQLite's driver begins nothing for a read; there ``engine`` is returned as it is."""
+def autocommit(engine: Engine) -> Engine:
+    """``engine`` for reads and for writes of one statement: on PostgreSQL each statement commits
+    by itself, so it is one round trip instead of three (BEGIN, the statement, ROLLBACK or
+    COMMIT), with the same answers (under READ COMMITTED every statement sees its own snapshot
+    either way). Three in five statements the tutor sent to PostgreSQL were BEGIN, COMMIT or
+    ROLLBACK (its statement log, one learner on make cluster). SQLite's driver begins nothing for
+    a read, and its writes keep their transaction: there ``engine`` is returned as it is."""
     if engine.dialect.name != "postgresql":
         return engine
     return engine.execution_options(isolation_level="AUTOCOMMIT")

@@ -202,7 +202,7 @@ class QuizStates:
     """The quiz-state half of :class:`~actions.quiz.progress.Progress`: read a learner's quiz with
     its version, and change it in one locked, version-checked transaction per turn."""
 
-    reads: Engine  # reads of the state (Core; tables.reader)
+    reads: Engine  # reads of the state (Core; tables.autocommit)
     _sessions: sessionmaker[Session]  # reads
     _writes: sessionmaker[Session]  # write transactions (SQLite: BEGIN IMMEDIATE)
 
