@@ -101,6 +101,35 @@ def test_beliefs_in_plain_words(bullet: str, belief: str, negated: bool) -> None
     assert m.correction and m.correction.lower() not in m.belief.lower()
 
 
+def _claims(bullet: str) -> list[tuple[str, bool]]:
+    m = extract_misconception(Item(bullet, Source("x.txt", SectionKind.MISCONCEPTIONS, 3)))
+    return [(c.text, c.negated) for c in m.claims]
+
+
+def test_a_done_part_before_but_is_held() -> None:
+    """"Gathering feedback but neglecting to close the loop": the learner gathers feedback (done,
+    held) and leaves the loop open (the mistake), the example too."""
+    assert _claims("Gathering feedback but neglecting to close the loop, for example, not informing "
+                   "customers how their input led to changes.") == [
+        ("gathering feedback", False), ("close the loop", True),
+        ("informing customers how their input led to changes", True)]
+
+
+def test_an_overlooked_things_action_examples_are_done() -> None:
+    """The cues a learner overlooks are what they do unheeded ("crossing arms"), so the examples
+    are held, each alternative on its own: "don't fold your arms" takes the correct side."""
+    assert _claims("Overlooking non-verbal cues, such as crossing arms or avoiding eye contact, "
+                   "which can convey disinterest or rudeness.") == [
+        ("non-verbal cues", True), ("crossing arms", False), ("avoiding eye contact", False)]
+    # an example of what is done stays done, and a noun example of what is neglected stays undone
+    assert ("discussing account details", False) in _claims(
+        "Mishandling confidential customer data when responding to queries, such as discussing "
+        "account details without proper verification.")
+    assert ("data protection or consumer rights, in service delivery", True) in _claims(
+        "Neglecting to consider legal and regulatory requirements, such as data protection or "
+        "consumer rights, in service delivery.")
+
+
 def test_confusing_keeps_the_correction() -> None:
     m = extract_misconception(Item(
         "Confusing customer service with sales or marketing; customer service is about support "

@@ -45,6 +45,13 @@ def detector(tmp_path_factory: pytest.TempPathFactory) -> MisconceptionDetector:
     ("when someone complains i just get my manager to sort it", "manager"),
     ("nah you dont need to bother with eye contact, customers dont notice", "non-verbal"),
     ("proactive or reactive, theyre basically one and the same", "proactive"),
+    # a conjoined verb with its own subject or negation read on its own; "doesn't matter what X"
+    # as indifference to X; hedged narrowing; "X is no big deal" as "X is fine"
+    ("i never handle complaints myself, i just hand them to my manager", "manager"),
+    ("i sent out the survey and didnt bother telling anyone what we changed", "close the loop"),
+    ("being nice is basically all customer service is", "friendly"),
+    ("i use the same script for everyone, doesnt matter what the problem is", "script"),
+    ("not making eye contact is no big deal", "non-verbal"),
 ])
 def test_a_held_misconception_is_corrected_with_the_right_one(
     detector: MisconceptionDetector, message: str, word: str
@@ -78,6 +85,9 @@ def test_a_held_misconception_is_corrected_with_the_right_one(
     "you cant judge service quality without numbers like CSAT",
     "no, complaints arent only for managers, i help too",
     "nah i always tell customers what changed after their feedback",
+    # the bullet's own example ("crossing arms") advised against
+    "don't cross your arms when a customer is talking, it looks closed off",
+    "in a role play, how do I calm down an angry customer?",
 ])
 def test_questions_requests_and_the_correct_view_are_not_corrected(
     detector: MisconceptionDetector, message: str
@@ -132,6 +142,28 @@ def test_casual_clauses_are_read() -> None:
     assert needed.core == "some numbers" and not needed.negated
     # "its" typed for "it's" gives the clause its verb
     assert read_message("its just manners").whole.core == "it's just manners"
+
+
+def test_clauses_of_their_own_and_idioms_are_read() -> None:
+    # a conjoined verb with its own subject or its own negation has its own polarity
+    first, second = read_message("I never deal with complaints, I just pass them on").clauses
+    assert first.negated and not second.negated and second.exclusive
+    done, undone = read_message("I put better service and didn't bother with costs").clauses
+    assert not done.negated and undone.negated and "costs" in undone.core
+    # one negation before two verbs covers both
+    assert len(read_message("I don't log calls or write notes").clauses) == 1
+    # "only" after a negation broadens it; before it, it does not
+    assert read_message("you can't judge service on gut feeling alone").whole.broadened
+    assert read_message("I just don't log calls").whole.negated
+    # "doesn't matter what X" after a clause: the clause is exclusive, X is not heeded
+    same, problem = read_message("I read the same script, it doesn't matter what the problem is").clauses
+    assert same.exclusive and problem.negated and "problem" in problem.core
+    # "X is no big deal": X is fine
+    (fine,) = read_message("folding your arms is no big deal").clauses
+    assert not fine.negated and "fine" in fine.core
+    # hedged narrowing, and "don't just X" is advice, not a question
+    assert read_message("customer service is basically marketing").whole.exclusive
+    assert not read_message("dont just read the script, adapt it").question
 
 
 def test_typed_shorthand_is_spelt_out() -> None:

@@ -21,6 +21,7 @@ from .nlp import normalise, parse
 _NEGATING_LEMMAS = frozenset({
     "fail", "neglect", "ignore", "overlook", "skip", "avoid", "forget", "refuse",
     "unnecessary", "pointless", "needless", "optional", "irrelevant", "useless", "waste",
+    "overkill", "unimportant", "unneeded",
     "wrong", "mistake", "myth", "false", "untrue", "misconception",
 })
 _NEGATING_WORDS = frozenset({"no", "none", "nobody", "nothing", "neither", "nor", "never", "noone",
@@ -292,7 +293,8 @@ def _clauses(doc, question: bool, request: bool) -> list[Stance]:
         not_done = words[0].lower_ in _NOT_DONE_MARKERS or indifferent
         if indifferent:  # "regardless of", "no matter what": the marker and its function words
             words = [t for t in words if t.lower_ not in
-                     _INDIFFERENCE | {"no", "matter", "of", "what", "how", "who", "which"}]
+                     _INDIFFERENCE | {"no", "matter", "of", "what", "how", "who", "which", "if",
+                                      "whether"}]
             out[-1] = replace(out[-1], exclusive=True, broadened=False)
             if not words:
                 continue
@@ -434,6 +436,32 @@ _TAG_QUESTION = re.compile(
     r"\s+(?:it|they|you|we|I|he|she|there|that)|innit)\s*\??\s*$", re.I)
 
 
+# "(it) doesn't matter if/how/whether ..." after a clause is indifference, as "regardless of" is:
+# "I answer everyone the same way, doesn't matter if they're upset" (not at the message's start,
+# where it has no clause to narrow).
+_NO_MATTER = re.compile(
+    r"(?<=\S)(?P<lead>,?\s+)(?:it\s+|it's\s+)?(?:does\s*n[o']?t|do\s*n[o']?t|does not|do not|"
+    r"wo\s*n't|won't|will not)\s+(?:really\s+|even\s+)?matter\s+(?:(?:if|whether)\s+|(?=(?:how|what|"
+    r"who|when|which)\b))", re.I)
+
+
+# "X is no big deal", "X isn't a problem": X is fine, which no negation word should deny.
+_NO_DEAL = re.compile(r"\b(?P<be>is|are|was|it's|'s|'re)(?:\s+no|\s+not an?|\s*n't an?)\s+(?:big\s+|real\s+)?"
+                      r"(?:deal|problem|issue)\b", re.I)
+
+
+def _fine(match: re.Match[str]) -> str:
+    if re.search(r"\bthere\s*$", match.string[: match.start()], re.I):
+        return match.group(0)  # "there's no problem with ...": nothing is said to be fine
+    return f"{match['be']} fine"
+
+
+def _no_matter(match: re.Match[str]) -> str:
+    if match.string[: match.start()].strip().lower() in {"", "it", "but", "and", "so"}:
+        return match.group(0)  # nothing before it to narrow
+    return f"{match['lead']}regardless of "
+
+
 # "its" typed for "it's": before a word that cannot follow the possessive ("its just manners", "its
 # not my job", "its ok to ..."); "its own", "its customers" are left alone.
 _ITS = re.compile(
@@ -451,6 +479,7 @@ def read_message(text: str) -> Reading:
     isn't it"). Typed shorthand is spelt out first ("dont").
     """
     text = _ITS.sub("it's", _TAG_QUESTION.sub("?", normalise(text)))
+    text = _NO_DEAL.sub(_fine, _NO_MATTER.sub(_no_matter, text))
     doc = parse(text)
     request = _is_wh_question(doc, text) or _is_request(doc, text) or _is_fragment_question(doc, text)
     question = not request and _is_yes_no(doc, text)
