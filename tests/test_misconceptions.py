@@ -52,6 +52,7 @@ def detector(tmp_path_factory: pytest.TempPathFactory) -> MisconceptionDetector:
     ("being nice is basically all customer service is", "friendly"),
     ("i use the same script for everyone, doesnt matter what the problem is", "script"),
     ("not making eye contact is no big deal", "non-verbal"),
+    ("improvement ideas dont need to say what they cost or how long they take", "cost"),
 ])
 def test_a_held_misconception_is_corrected_with_the_right_one(
     detector: MisconceptionDetector, message: str, word: str
@@ -88,6 +89,7 @@ def test_a_held_misconception_is_corrected_with_the_right_one(
     # the bullet's own example ("crossing arms") advised against
     "don't cross your arms when a customer is talking, it looks closed off",
     "in a role play, how do I calm down an angry customer?",
+    "never promise what the team cant deliver",
 ])
 def test_questions_requests_and_the_correct_view_are_not_corrected(
     detector: MisconceptionDetector, message: str
@@ -161,6 +163,17 @@ def test_clauses_of_their_own_and_idioms_are_read() -> None:
     # "X is no big deal": X is fine
     (fine,) = read_message("folding your arms is no big deal").clauses
     assert not fine.negated and "fine" in fine.core
+    # "X doesn't matter when ..." with a subject of its own denies X
+    assert read_message("eye contact doesnt really matter when im busy").clauses[0].negated
+    # a negation inside a relative or wh-clause is that clause's, not the message's
+    (promise,) = read_message("never promise what the team cant deliver").clauses
+    assert promise.negated and "can't deliver" in promise.core
+    assert not read_message("customers who dont complain are happy").whole.negated
+    assert read_message("I think that customers dont care").whole.negated
+    # "or not" denies nothing; coordinated wh-clauses stay in the clause that governs them
+    assert not read_message("I talk the same way to everyone, angry or not").whole.negated
+    assert len(read_message("proposals dont need to say what they cost or how long they take")
+               .clauses) == 1
     # hedged narrowing, and "don't just X" is advice, not a question
     assert read_message("customer service is basically marketing").whole.exclusive
     assert not read_message("dont just read the script, adapt it").question

@@ -141,6 +141,23 @@ def _narrows(token) -> bool:
     return lower in _NARROWING
 
 
+def _embedded(token) -> bool:
+    """Whether ``token`` stands in a relative clause or a wh-clause inside the clause it would
+    negate ("customers who don't complain", "what the team can't deliver"): that negation belongs
+    to the embedded clause, which the clause asserts nothing about. A complement clause is not
+    embedded in this sense: "I think customers don't care" asserts that they don't."""
+    head = token.head
+    while head.dep_ not in {"ROOT", "conj"} and head.head.i != head.i:
+        # opened by a relative or wh-word before the token (a parse that hangs "it means you
+        # failed" on a noun as a relative clause has no such word, and is not embedded)
+        opener = _WH_WORDS | ({"that"} if head.dep_ in {"relcl", "acl"} else set())
+        if head.dep_ in {"relcl", "acl", "ccomp", "pcomp", "advcl"} and (
+                head.left_edge.lower_ in opener) and head.left_edge.i < token.i:
+            return True  # ("I think that customers don't care" is a complement: it asserts)
+        head = head.head
+    return False
+
+
 def _flips(token) -> bool:
     """True when ``token`` negates the clause it stands in."""
     lower = token.lower_
@@ -150,9 +167,13 @@ def _flips(token) -> bool:
     if token.dep_ == "intj" or (lower in {"no", "nah", "nope"} and token.i == 0
                                 and token.nbor(1).pos_ in {"PRON", "PUNCT"} if nxt else False):
         return False  # "no, ...", "nah you ...": an answer to the tutor, not this clause's polarity
+    if _embedded(token):
+        return False  # "never promise what the team can't deliver": the "can't" is the object's
     if token.dep_ == "neg":
         if nxt in {"just", "only", "simply", "solely", "merely"}:  # broadening, not denial
             return False
+        if lower == "not" and token.i > 0 and token.doc[token.i - 1].lower_ == "or":
+            return False  # "angry or not": whether or not, which denies nothing
         if _contrast(token):  # "the manager's job, not mine": narrows, does not deny
             return False
         return token.head.pos_ in _NEGATABLE_HEADS
@@ -183,7 +204,8 @@ def _read_tokens(tokens: list, text: str, question: bool, request: bool, base: b
             if token.dep_ == "neg" or token.lower_ in _NEGATING_WORDS:
                 continue  # the negator goes; a verb of not doing ("skip") keeps its place
         following = token.nbor(1).lower_ if token.i + 1 < len(token.doc) else ""
-        kept.append(_CLIPPED.get(token.lower_, token.text) if following == "n't" else token.text)
+        dropped = following == "n't" and _flips(token.nbor(1))  # "ca n't" -> "can", "ca n't" kept
+        kept.append(_CLIPPED.get(token.lower_, token.text) if dropped else token.text)
     core = re.sub(r"\s+([,.;:!?'’])|(\s+(?=n't|'s|'re|'m|'ll|'ve|'d))", r"\1", " ".join(kept)).strip()
     lemmas = frozenset(
         t.lemma_.lower() for t in tokens
@@ -238,6 +260,8 @@ def _own_clause(token) -> bool:
     if token.dep_ != "conj" or token.pos_ not in {"VERB", "AUX"} or token.head.pos_ not in {
             "VERB", "AUX"} or token.left_edge.i <= token.head.i:
         return False
+    if token.head.dep_ not in {"ROOT", "conj"}:
+        return False  # within a clause the head governs: "don't say what it costs or how long"
     own = {c.dep_ for c in token.children if c.i < token.i}
     return bool(own & {"nsubj", "nsubjpass", "neg"})
 
@@ -438,9 +462,10 @@ _TAG_QUESTION = re.compile(
 
 # "(it) doesn't matter if/how/whether ..." after a clause is indifference, as "regardless of" is:
 # "I answer everyone the same way, doesn't matter if they're upset" (not at the message's start,
-# where it has no clause to narrow).
+# where it has no clause to narrow, nor after a subject of its own: "eye contact doesn't matter
+# when I'm busy" says eye contact does not matter).
 _NO_MATTER = re.compile(
-    r"(?<=\S)(?P<lead>,?\s+)(?:it\s+|it's\s+)?(?:does\s*n[o']?t|do\s*n[o']?t|does not|do not|"
+    r"(?<=\S)(?P<lead>,\s*(?:it\s+)?|\s+it\s+)(?:does\s*n[o']?t|do\s*n[o']?t|does not|do not|"
     r"wo\s*n't|won't|will not)\s+(?:really\s+|even\s+)?matter\s+(?:(?:if|whether)\s+|(?=(?:how|what|"
     r"who|when|which)\b))", re.I)
 
