@@ -98,6 +98,29 @@ def test_it_compares_with_what_was_just_explained(tutor: Tutor) -> None:
     _check_model(reply.text, second, cat)
 
 
+@pytest.mark.parametrize("question", ["whats the difference between them", "how do they differ?",
+                                      "compare the two", "what do they have in common?"])
+def test_they_are_the_two_things_just_spoken_of(tutor: Tutor, question: str) -> None:
+    cat = _cat(tutor)
+    first, second = [m for m in cat.models if m.acronym][:2]
+    *_, reply = converse(tutor, f"what does {first.name} stand for?", f"and {second.name}?", question)
+    assert reply.kind == "comparison", reply.text
+    _check_model(reply.text, first, cat)
+    _check_model(reply.text, second, cat)
+    model, law = cat.models[-1], cat.laws[0]
+    *_, reply = converse(tutor, f"explain {model.name}", f"what is the {law.name}?", question)
+    assert reply.kind == "comparison", reply.text
+    _check_model(reply.text, model, cat)
+    _check_law(reply.text, law, cat)
+
+
+def test_they_with_only_one_thing_spoken_of_compares_nothing(tutor: Tutor) -> None:
+    cat = _cat(tutor)
+    model = next(m for m in cat.models if m.acronym)
+    *_, reply = converse(tutor, f"explain {model.name}", "how do they differ?")
+    assert reply.kind != "comparison", reply.text
+
+
 def test_comparing_unnamed_things_is_answered_from_the_documents(tutor: Tutor) -> None:
     reply = tutor.respond("how is proactive service different from reactive service?")
     assert reply.kind in ("answer", "advice")

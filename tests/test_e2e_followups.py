@@ -94,6 +94,17 @@ def test_two_models_side_by_side(servers: TutorServers, catalogue: Catalogue, fo
         assert reply.index(model.steps[0]) < reply.index(model.steps[-1])
 
 
+def test_they_compares_the_two_models_just_explained(servers: TutorServers,
+                                                    catalogue: Catalogue) -> None:
+    first, second = [m for m in catalogue.models if m.acronym][:2]
+    learner = Learner(servers)
+    learner.say(f"what does {first.name} stand for?")
+    learner.say(f"and {second.name}?")
+    reply = learner.say("whats the difference between them")
+    for model in (first, second):
+        assert all(step in reply for step in model.steps), reply
+
+
 def test_a_comparison_with_something_the_documents_lack(servers: TutorServers,
                                                         catalogue: Catalogue) -> None:
     model = catalogue.models[0]

@@ -22,6 +22,8 @@ from .resolve import find_laws, find_models
 COMPARISON = re.compile(
     r"\b(compar\w*|differen\w*|differ|distinguish|versus|vs\.?|contrast|similar\w*|in common|alike|"
     r"same as|share)\b", re.I)
+# Words that point back at two things at once: "how do they differ?", "compare the two".
+BOTH = re.compile(r"\b(them|they|these|those|the two|both|each other|one another)\b", re.I)
 _ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
 _QUOTED = re.compile(r"['\"‘“](?P<name>[^'\"’”]{2,40})['\"’”]")
 _SAME_STEP = 85  # rapidfuzz ratio at which two steps are the same word spelled two ways
@@ -58,6 +60,13 @@ def subject_of(context: Context, model: NamedModel | None, law: Law | None) -> S
     if context.focus == "law" and law is not None:
         return Subject(law.name, law=law)
     return None
+
+
+def subject_named(name: str, model: NamedModel | None, law: Law | None) -> Subject | None:
+    """A comparison side for a name kept in the context (the model or law found for it)."""
+    if model is not None:
+        return Subject(model.name, model=model)
+    return Subject(law.name, law=law) if law is not None else None
 
 
 def subjects(message: str, catalogue: Catalogue) -> list[Subject]:

@@ -22,6 +22,7 @@ SLOTS: dict[str, str] = {
     "misconception": "last_misconception",
     "topics": "listed_topics",
     "focus": "focus",
+    "previous": "previous_subject",
 }
 
 
@@ -38,6 +39,24 @@ class Context:
     # What the last reply was about: model, law, abbreviation, misconception, topic, topics,
     # tips, marking, comparison or answer. A follow-up such as "and topic 3?" repeats that kind.
     focus: str | None = None
+    # The model or law spoken of before the current one (its name): "how do they differ?"
+    # compares the two.
+    previous: str | None = None
+
+    @property
+    def subject(self) -> str | None:
+        """The model or law the last reply was about (its name), if it was about one."""
+        return {"model": self.model, "law": self.law}.get(self.focus or "")
+
+    def after(self, reply_context: Context | None) -> Context | None:
+        """``reply_context`` with :attr:`previous` moved on when the reply turned from one model
+        or law to another."""
+        if reply_context is None:
+            return None
+        now, before = reply_context.subject, self.subject
+        if now and before and now != before:
+            return reply_context.but(previous=before)
+        return reply_context
 
     def but(self, **changes: Any) -> Context:
         """A copy with ``changes``."""

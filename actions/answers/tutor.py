@@ -10,6 +10,7 @@ free questions (:mod:`answering`).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.model import SectionKind
@@ -67,6 +68,10 @@ class Tutor:
         follow-up, a correction, else the answer to what it asks (``intent`` is NLU's hint;
         the message's own words decide when they say more). ``Reply.context`` is the new context."""
         context = context or Context()
+        reply = self._respond(message, context, intent)
+        return replace(reply, context=context.after(reply.context))
+
+    def _respond(self, message: str, context: Context, intent: str) -> Reply:
         if (intent == "compare" or compare.asks_comparison(message)) and (
                 reply := self.comparison(message, context)):
             return reply
@@ -142,6 +147,10 @@ class Tutor:
         cat = self.kb.catalogue
         ex = self.explainer
         found = compare.subjects(message, cat)
+        if not found and compare.BOTH.search(message) and context.previous and context.subject:
+            # "how do they differ?": the two things spoken of last
+            found = [s for name in (context.previous, context.subject)
+                     if (s := compare.subject_named(name, ex.model(name), ex.law(name)))]
         if len(found) == 1 and followup.PRONOUN.search(message):
             earlier = compare.subject_of(context, ex.model(context.model), ex.law(context.law))
             if earlier is not None and earlier.name != found[0].name:
