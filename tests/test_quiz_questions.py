@@ -78,6 +78,15 @@ def test_every_law_has_questions_and_every_act_a_year_question(bank: QuestionBan
                 assert name.lower() not in q.prompt.lower()
 
 
+def test_a_situation_answers_with_the_name_its_blank_hides(bank: QuestionBank) -> None:
+    hiding = [q for q in bank.questions if q.kind is Kind.LAW_SITUATION
+              and any(name.lower() in q.context.lower() for name in q.answers)]
+    assert hiding
+    for q in hiding:  # "(e.g., ____)" hid GDPR: "The answer: GDPR", though its group is led by the DPA
+        assert q.answer_text.lower() in q.context.lower(), (q.answer_text, q.context)
+        assert grade(q, q.answer_text).correct and all(grade(q, name).correct for name in q.answers)
+
+
 def test_every_abbreviation_and_misconception_has_a_question(bank: QuestionBank) -> None:
     for abbr in bank.catalogue.abbreviations:
         q = next(q for q in bank.questions if q.kind is Kind.ABBREVIATION and q.subject == abbr.short)

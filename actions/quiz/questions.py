@@ -241,6 +241,10 @@ def law_questions(group: LawGroup, groups: list[LawGroup], catalogue: Catalogue)
                 f'"{situation.text}" ({topic})'
             )
             source, context, key = situation.source, situation.original, situation.original
+        # the answer shown first is the name the blank hides ("(e.g., ____)" hid GDPR, not the
+        # Data Protection Act 2018 of its group); every name of the group is accepted
+        hidden = next((n for n in names if situation is not None
+                       and n.lower() in situation.original.lower()), primary.name)
         qid = question_id(Kind.LAW_SITUATION, *sorted(names), key)
         out.append(
             Question(
@@ -248,14 +252,14 @@ def law_questions(group: LawGroup, groups: list[LawGroup], catalogue: Catalogue)
                 Kind.LAW_SITUATION,
                 primary.name,
                 prompt,
-                names,
+                (hidden, *(n for n in names if n != hidden)),
                 doc=source.doc,
                 topic=catalogue.topic_of(source.doc),
                 source=_cite(catalogue, source),
                 context=context,
                 explanation=explanation + (f' Source text: "{context}"' if situation else ""),
                 hint=f"Think about {_hint_area(group)}.",
-                options=_options(qid, primary.name, other_primaries),
+                options=_options(qid, hidden, other_primaries),
             )
         )
     for law in group.laws:
