@@ -65,6 +65,22 @@ def test_why_a_misconception_is_a_mistake(servers: TutorServers, catalogue: Cata
     assert quoted.text in why and "couldn't find" not in why, why
 
 
+def test_what_to_do_instead_of_a_mistake(servers: TutorServers, catalogue: Catalogue) -> None:
+    learner = Learner(servers)
+    stated = learner.say("i think the customer is always right tbh")
+    quoted = next(m for m in catalogue.misconceptions if m.text in stated)
+    instead = learner.say("ok so what should i do instead")
+    assert advice(quoted.text) in instead, instead
+
+
+def test_a_letter_of_the_model_just_explained(servers: TutorServers, catalogue: Catalogue) -> None:
+    model = next(m for m in catalogue.models if m.acronym and len(set(m.name)) == len(m.name))
+    learner = Learner(servers)
+    learner.say(f"what does {model.name} stand for")
+    reply = learner.say(f"whats the {model.name[-1].lower()}")
+    assert f"is **{model.steps[-1]}**" in reply, reply
+
+
 def test_the_third_topic_of_the_list(servers: TutorServers, catalogue: Catalogue) -> None:
     learner = Learner(servers)
     listed = learner.say("what topics are there?")

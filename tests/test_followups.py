@@ -37,6 +37,9 @@ def _cat(tutor: Tutor) -> Catalogue:
     ("when was it passed?", Form.WHEN, None), ("which topic covers it?", Form.WHERE, None),
     ("where is it in my notes?", Form.WHERE, None), ("and SMART?", Form.MORE, None),
     ("what about the Data Protection Act?", Form.MORE, None), ("tell me more", Form.DETAIL, None),
+    ("ok so what should i do instead", Form.INSTEAD, None),
+    ("so what's the right way?", Form.INSTEAD, None),
+    ("what's the right thing to do then?", Form.INSTEAD, None),
 ])
 def test_the_form_of_a_follow_up_is_read_from_its_words(message: str, form: Form,
                                                         position: int | None) -> None:
@@ -45,7 +48,9 @@ def test_the_form_of_a_follow_up_is_read_from_its_words(message: str, form: Form
 
 
 @pytest.mark.parametrize("message", ["what does HEAT stand for?", "how should I handle a complaint?",
-                                     "quiz me", "the customer is always right"])
+                                     "quiz me", "the customer is always right",
+                                     "what is the T in SMART?",
+                                     "what's the best way to handle an angry customer?"])
 def test_questions_are_not_follow_ups(message: str) -> None:
     assert followup.read(message) is None
 
@@ -59,6 +64,27 @@ def test_a_step_of_the_model_just_explained(tutor: Tutor, phrasing: str) -> None
                                     phrasing.format(n=n, ord=ORDINALS[n - 1]))
             assert first.kind == "model"
             assert f"Step {n} of **{model.name}** is **{step}**" in reply.text, (model.name, n)
+
+
+@pytest.mark.parametrize("phrasing", ["whats the {letter}", "what does the {letter} stand for?",
+                                      "and the {letter}?"])
+def test_a_letter_of_the_model_just_explained(tutor: Tutor, phrasing: str) -> None:
+    models = [m for m in _cat(tutor).models if m.acronym]
+    assert models
+    for model in models:
+        for n, step in enumerate(model.steps, 1):
+            letter = step[0]
+            if "".join(s[0] for s in model.steps).upper().find(letter.upper()) != n - 1:
+                continue  # a letter twice in the name: its first step is meant
+            _, reply = converse(tutor, f"what does {model.name} stand for?",
+                                phrasing.format(letter=letter.lower()))
+            assert f"The {letter.upper()} in **{model.name}** is **{step}** (step {n})" in reply.text
+
+
+def test_a_letter_no_step_starts_with_is_said_to_be_missing(tutor: Tutor) -> None:
+    model = next(m for m in _cat(tutor).models if m.acronym and "Q" not in m.name)
+    _, reply = converse(tutor, f"explain {model.name}", "what's the Q?")
+    assert f"No step of {model.name} starts with Q" in reply.text
 
 
 def test_the_last_step_is_not_read_as_a_model_named_last(tutor: Tutor) -> None:
@@ -125,6 +151,15 @@ def test_why_a_misconception_is_a_mistake(tutor: Tutor, question: str) -> None:
         context = Context(misconception=misconception_key(m), focus="misconception")
         (reply,) = converse(tutor, question, context=context)
         assert m.text in reply.text and advice(m.text) in reply.text
+
+
+@pytest.mark.parametrize("question", ["ok so what should i do instead", "so what's the right way?",
+                                      "what should I do instead?"])
+def test_what_to_do_instead_of_a_mistake(tutor: Tutor, question: str) -> None:
+    for m in _cat(tutor).misconceptions:
+        context = Context(misconception=misconception_key(m), focus="misconception")
+        (reply,) = converse(tutor, question, context=context)
+        assert advice(m.text) in reply.text and m.text in reply.text, (question, reply.text)
 
 
 def test_why_after_an_answer_about_mistakes(tutor: Tutor) -> None:

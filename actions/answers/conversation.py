@@ -34,7 +34,9 @@ def follow_up(tutor: Tutor, message: str, form: FollowUp, context: Context) -> R
     models = find_models(plain, cat)
     if form.form is Form.STEP:
         model = models[0] if models else ex.model(context.model)
-        return ex.step_reply(model, form.position, context) if model else None
+        if model is None or (form.letter and models):
+            return None  # "what does the T in SMART mean?" is a question in its own right
+        return ex.step_reply(model, form.position, context, letter=form.letter)
     if form.form is Form.ORDINAL:
         return _ordinal(tutor, message, form, context)
     named_topics = find_topics(message, cat)
@@ -51,6 +53,9 @@ def follow_up(tutor: Tutor, message: str, form: FollowUp, context: Context) -> R
     if form.form is Form.WHY:
         m = ex.misconception(context.misconception)
         return why_mistake(tutor, m, context) if m and context.focus == "misconception" else None
+    if form.form is Form.INSTEAD:
+        m = ex.misconception(context.misconception)
+        return instead_of(tutor, m, context) if m and context.focus == "misconception" else None
     if form.form is Form.WHEN and (law := ex.law(context.law)):
         return ex.law_year(law, context)
     if form.form is Form.WHERE:
@@ -93,6 +98,15 @@ def why_mistake(tutor: Tutor, m: Misconception, context: Context) -> Reply:
         lines.append(f"\nRelated point from your course: {support[0].passage.text}")
         sources.append(cat.cite(support[0].passage.doc, support[0].passage.section))
     return Reply("\n".join(lines), kind="explanation", sources=sources,
+                 context=context.but(focus="misconception"))
+
+
+def instead_of(tutor: Tutor, m: Misconception, context: Context) -> Reply:
+    """What to do instead of a mistake: the advice first, then the course's words."""
+    cat = tutor.kb.catalogue
+    text = (f"Instead of \u201c{m.belief}\u201d: {advice(m.text)}\n\n"
+            f"Your course lists the mistake as: {m.text}")
+    return Reply(text, kind="explanation", sources=[cat.cite(m.source.doc, m.source.section)],
                  context=context.but(focus="misconception"))
 
 

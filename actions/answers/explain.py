@@ -89,12 +89,24 @@ class Explainer:
                      context=context.but(model=model.name, focus="model",
                                          topic=doc_id(cat, model.source.doc)))
 
-    def step_reply(self, model: NamedModel, position: int | None, context: Context) -> Reply:
-        """One step of a model by its position ("step 3", "the last step"), with all of them."""
+    def step_reply(self, model: NamedModel, position: int | None, context: Context,
+                   letter: str | None = None) -> Reply:
+        """One step of a model by its position ("step 3", "the last step") or by its letter in
+        the model's name ("the R"), with all of them."""
         cat = self.cat
+        if letter:
+            initials = "".join(step[:1] for step in model.steps).upper()
+            at = initials.find(letter.upper())
+            position = at + 1 if at >= 0 else None
         i = followup.ordinal(position, model.steps)
-        head = (f"Step {i + 1} of **{model.name}** is **{model.steps[i]}**." if i is not None
-                else f"{model.name} has {len(model.steps)} steps, so there is no step {position}.")
+        if i is not None:
+            head = f"Step {i + 1} of **{model.name}** is **{model.steps[i]}**."
+            if letter:
+                head = f"The {letter.upper()} in **{model.name}** is **{model.steps[i]}** (step {i + 1})."
+        elif letter:
+            head = f"No step of {model.name} starts with {letter.upper()}."
+        else:
+            head = f"{model.name} has {len(model.steps)} steps, so there is no step {position}."
         return Reply(f"{head}\n\nAll {len(model.steps)} steps, in order:\n{numbered(model.steps)}",
                      kind="model", sources=[cat.cite(model.source.doc, model.source.section)],
                      context=context.but(model=model.name, focus="model",

@@ -35,6 +35,15 @@ _ONE = (
 _WHY = re.compile(
     r"^\s*(?:(?:but|ok|okay|so|and|really)[,\s]+)?(?:why\b|how come\b|what'?s wrong with (?:that|it|this)\b|"
     r"(?:explain|tell me) why\b|in what way\b)", re.I)
+# "what's the R?", "what does the T stand for?", "and the A?": a letter of the model in focus.
+_LETTER = re.compile(
+    r"\bthe\s+(?P<letter>[a-z])\b(?:\s+(?:stand|stands|mean|means|for|in (?:it|that|this))\b|"
+    r"\s*[?.!]*\s*$)", re.I)
+# "what should I do instead?", "so what's the right way?": the advice for the mistake in focus.
+_INSTEAD = re.compile(
+    r"\binstead\b|^\s*(?:(?:ok|okay|so|and|right|then)[,\s]+)*(?:what|how)(?:'s| is| do| should)?\b"
+    r".{0,25}\b(?:right|correct|proper|better|best) (?:way|thing|approach)"
+    r"(?: to do(?: it)?)?(?: then| here| now)?\s*[?.!]*\s*$", re.I)
 _WHEN = re.compile(r"\b(?:when\b|what year\b|which year\b|how old\b|how long ago\b|since when\b)", re.I)
 _WHERE = re.compile(
     r"\b(?:where\b|which (?:topics?|documents?|units?|sections?|parts?|notes?|modules?)\b|"
@@ -53,21 +62,24 @@ _TELL_MORE = re.compile(
 class Form(StrEnum):
     """The shape of a follow-up."""
 
-    STEP = "step"  # "what's step 3?", "the first step?"
+    STEP = "step"  # "what's step 3?", "the first step?", "what's the R?"
     ORDINAL = "ordinal"  # "tell me about the third one"
     WHY = "why"  # "why is that a mistake?", "why not?"
     WHEN = "when"  # "when was it passed?"
     WHERE = "where"  # "where is it in my notes?", "which topic covers it?"
     MORE = "more"  # "and SMART?", "what about topic 3?", "and the marking points?"
     DETAIL = "detail"  # "tell me more", "go on"
+    INSTEAD = "instead"  # "what should I do instead?", "so what's the right way?"
 
 
 @dataclass(frozen=True)
 class FollowUp:
-    """A follow-up's form and, for steps and ordinals, the position asked (``LAST`` for the last)."""
+    """A follow-up's form and, for steps and ordinals, the position asked (``LAST`` for the last)
+    or the step's letter in the model's name."""
 
     form: Form
     position: int | None = None
+    letter: str | None = None
 
 
 def _position(match: re.Match[str]) -> int | None:
@@ -96,8 +108,12 @@ def read(message: str) -> FollowUp | None:
     for pattern in _ONE:
         if (match := pattern.search(text)) and not _named(match):
             return FollowUp(Form.ORDINAL, _position(match))
+    if match := _LETTER.search(text):
+        return FollowUp(Form.STEP, letter=match["letter"].upper())
     if _WHY.search(text):
         return FollowUp(Form.WHY)
+    if _INSTEAD.search(text):
+        return FollowUp(Form.INSTEAD)
     if _WHEN.search(text) and PRONOUN.search(text):
         return FollowUp(Form.WHEN)
     if _WHERE.search(text) and (PRONOUN.search(text) or "note" in text.lower()):
