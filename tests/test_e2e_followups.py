@@ -81,6 +81,14 @@ def test_a_letter_of_the_model_just_explained(servers: TutorServers, catalogue: 
     assert f"is **{model.steps[-1]}**" in reply, reply
 
 
+def test_an_example_of_the_model_just_explained(servers: TutorServers, catalogue: Catalogue) -> None:
+    model = next(m for m in catalogue.models if m.acronym)
+    learner = Learner(servers)
+    learner.say(f"can u explain the {model.name} thing")
+    reply = learner.say("give me an example")
+    assert all(step in reply for step in model.steps) and model.context in reply, reply
+
+
 def test_the_third_topic_of_the_list(servers: TutorServers, catalogue: Catalogue) -> None:
     learner = Learner(servers)
     listed = learner.say("what topics are there?")

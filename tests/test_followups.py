@@ -40,6 +40,7 @@ def _cat(tutor: Tutor) -> Catalogue:
     ("ok so what should i do instead", Form.INSTEAD, None),
     ("so what's the right way?", Form.INSTEAD, None),
     ("what's the right thing to do then?", Form.INSTEAD, None),
+    ("give me an example", Form.EXAMPLE, None), ("any examples?", Form.EXAMPLE, None),
 ])
 def test_the_form_of_a_follow_up_is_read_from_its_words(message: str, form: Form,
                                                         position: int | None) -> None:
@@ -50,7 +51,8 @@ def test_the_form_of_a_follow_up_is_read_from_its_words(message: str, form: Form
 @pytest.mark.parametrize("message", ["what does HEAT stand for?", "how should I handle a complaint?",
                                      "quiz me", "the customer is always right",
                                      "what is the T in SMART?",
-                                     "what's the best way to handle an angry customer?"])
+                                     "what's the best way to handle an angry customer?",
+                                     "give me an example of a misconception"])
 def test_questions_are_not_follow_ups(message: str) -> None:
     assert followup.read(message) is None
 
@@ -160,6 +162,27 @@ def test_what_to_do_instead_of_a_mistake(tutor: Tutor, question: str) -> None:
         context = Context(misconception=misconception_key(m), focus="misconception")
         (reply,) = converse(tutor, question, context=context)
         assert advice(m.text) in reply.text and m.text in reply.text, (question, reply.text)
+
+
+def test_an_example_of_the_model_or_law_in_focus_is_never_invented(tutor: Tutor) -> None:
+    cat = _cat(tutor)
+    for model in cat.models:
+        _, reply = converse(tutor, f"explain {model.name}", "give me an example")
+        assert model.steps[0] in reply.text and model.context in reply.text, reply.text
+        assert "example" in reply.text.split("\n")[0]
+    law = cat.laws[0]
+    _, reply = converse(tutor, f"what is the {law.name}?", "any examples?")
+    assert law.mentions[0].text in reply.text and NOT_FOUND not in reply.text
+
+
+def test_an_example_of_the_mistake_in_focus_is_the_course_s_own(tutor: Tutor) -> None:
+    with_example = [m for m in _cat(tutor).misconceptions if "for example" in m.text.lower()
+                    or "such as" in m.text.lower()]
+    assert with_example
+    for m in with_example:
+        context = Context(misconception=misconception_key(m), focus="misconception")
+        (reply,) = converse(tutor, "give me an example", context=context)
+        assert m.text in reply.text and advice(m.text) in reply.text
 
 
 def test_why_after_an_answer_about_mistakes(tutor: Tutor) -> None:

@@ -6,6 +6,7 @@ one", "why not?", "when was it passed?", "which topic covers it?", "and topic 2?
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from ..knowledge.model import Misconception, SectionKind
@@ -53,6 +54,8 @@ def follow_up(tutor: Tutor, message: str, form: FollowUp, context: Context) -> R
     if form.form is Form.WHY:
         m = ex.misconception(context.misconception)
         return why_mistake(tutor, m, context) if m and context.focus == "misconception" else None
+    if form.form is Form.EXAMPLE:
+        return example(tutor, context)
     if form.form is Form.INSTEAD:
         m = ex.misconception(context.misconception)
         return instead_of(tutor, m, context) if m and context.focus == "misconception" else None
@@ -108,6 +111,39 @@ def instead_of(tutor: Tutor, m: Misconception, context: Context) -> Reply:
             f"Your course lists the mistake as: {m.text}")
     return Reply(text, kind="explanation", sources=[cat.cite(m.source.doc, m.source.section)],
                  context=context.but(focus="misconception"))
+
+
+_EXAMPLE_CUE = re.compile(r"\b(?:e\.g\.|for example|for instance|such as)", re.I)
+
+
+def example(tutor: Tutor, context: Context) -> Reply | None:
+    """An example of what the conversation is about, as the documents give one; when they give
+    none, that is said, with how they use it (never an invented example)."""
+    cat, ex = tutor.kb.catalogue, tutor.explainer
+    if context.focus == "misconception" and (m := ex.misconception(context.misconception)):
+        if not _EXAMPLE_CUE.search(m.text):
+            return None
+        return Reply(f"Your course's example: {m.text}\n\nWhat to do instead: {advice(m.text)}",
+                     kind="explanation", sources=[cat.cite(m.source.doc, m.source.section)],
+                     context=context)
+    model = ex.model(context.model) if context.focus == "model" else None
+    law = ex.law(context.law) if context.focus == "law" else None
+    if model is None and law is None:
+        return None
+    name = model.name if model is not None else law.name  # type: ignore[union-attr]
+    body = (ex.model_reply(model, "", context) if model is not None
+            else ex.law_reply([law], named=True, context=context))  # type: ignore[list-item]
+    given = [item for doc in cat.documents for item in doc.items
+             if name.lower() in item.text.lower() and _EXAMPLE_CUE.search(item.text)
+             and item.text not in body.text]
+    if given:
+        lead = f"Your course's example for {name}: {given[0].text}"
+        sources = [cat.cite(given[0].source.doc, given[0].source.section), *body.sources]
+    else:
+        lead = f"Your course documents don't give a worked example of {name}; this is how they use it."
+        sources = body.sources
+    return Reply(f"{lead}\n\n{body.text}", kind=body.kind, sources=list(dict.fromkeys(sources)),
+                 context=body.context)
 
 
 def more(tutor: Tutor, context: Context) -> Reply | None:

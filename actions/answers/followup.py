@@ -44,6 +44,12 @@ _INSTEAD = re.compile(
     r"\binstead\b|^\s*(?:(?:ok|okay|so|and|right|then)[,\s]+)*(?:what|how)(?:'s| is| do| should)?\b"
     r".{0,25}\b(?:right|correct|proper|better|best) (?:way|thing|approach)"
     r"(?: to do(?: it)?)?(?: then| here| now)?\s*[?.!]*\s*$", re.I)
+# "give me an example", "any examples?", "what's an example of that?"
+_EXAMPLE = re.compile(
+    r"^\s*(?:(?:ok|okay|so|and|but|can|could|please)\b[,\s]*)*(?:(?:you |u )?(?:give|show|tell)"
+    r"(?: me| us)?|is there|have you got|got|any|what(?:'s| is| would be))?\s*(?:an? |some )?"
+    r"(?:examples?|instance)\b(?: of (?:it|that|this|one|them|how))?(?: please| pls)?\s*[?.!]*\s*$",
+    re.I)
 _WHEN = re.compile(r"\b(?:when\b|what year\b|which year\b|how old\b|how long ago\b|since when\b)", re.I)
 _WHERE = re.compile(
     r"\b(?:where\b|which (?:topics?|documents?|units?|sections?|parts?|notes?|modules?)\b|"
@@ -70,6 +76,7 @@ class Form(StrEnum):
     MORE = "more"  # "and SMART?", "what about topic 3?", "and the marking points?"
     DETAIL = "detail"  # "tell me more", "go on"
     INSTEAD = "instead"  # "what should I do instead?", "so what's the right way?"
+    EXAMPLE = "example"  # "give me an example", "any examples?"
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,8 @@ def read(message: str) -> FollowUp | None:
         return FollowUp(Form.WHY)
     if _INSTEAD.search(text):
         return FollowUp(Form.INSTEAD)
+    if _EXAMPLE.search(text):
+        return FollowUp(Form.EXAMPLE)
     if _WHEN.search(text) and PRONOUN.search(text):
         return FollowUp(Form.WHEN)
     if _WHERE.search(text) and (PRONOUN.search(text) or "note" in text.lower()):
