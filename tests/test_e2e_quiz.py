@@ -180,6 +180,24 @@ def test_a_contested_verdict_counts_and_is_recorded(servers: TutorServers,
     assert _text(servers.say(learner, "how am I doing?")).startswith("Overall: 1/1 right")
 
 
+def test_quiz_me_on_it_after_a_model_or_a_topic(servers: TutorServers, bank: QuestionBank) -> None:
+    model = next(m for m in bank.catalogue.models if m.acronym)
+    learner = f"quiz-{uuid.uuid4().hex[:8]}"
+    servers.say(learner, f"what does {model.name} stand for?")
+    reply = servers.say(learner, "quiz me on it")
+    assert f"questions on {model.name}" in _text(reply), _text(reply)
+    assert _asked(bank, reply).subject == model.name
+    servers.say(learner, "stop")
+    doc = bank.catalogue.documents[2]
+    servers.say(learner, "what topics are there?")
+    servers.say(learner, "tell me about the third one")
+    reply = servers.say(learner, "quiz me on that one")
+    for _ in range(3):
+        question = _asked(bank, reply)
+        assert question.doc == doc.name, _text(reply)
+        reply = servers.say(learner, "skip")
+
+
 def test_a_quiz_on_a_topic_named_by_number(servers: TutorServers, bank: QuestionBank) -> None:
     doc = bank.catalogue.documents[1]
     learner = f"quiz-{uuid.uuid4().hex[:8]}"

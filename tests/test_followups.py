@@ -240,6 +240,15 @@ def test_guidance_for_the_same_topic_and_then_another(tutor: Tutor) -> None:
     assert _bullets(other.text) == [g.text for g in cat.marking_points if g.source.doc == second.name]
 
 
+def test_guidance_for_that_one_after_a_topic(tutor: Tutor) -> None:
+    cat = _cat(tutor)
+    doc = cat.documents[2]
+    *_, reply = converse(tutor, "what topics are there?", "tell me about the third one",
+                         "what do examiners want for that one")
+    assert reply.kind == "marking", reply.text
+    assert _bullets(reply.text) == [g.text for g in cat.marking_points if g.source.doc == doc.name]
+
+
 def test_a_follow_up_with_nothing_to_follow_is_answered_as_a_question(tutor: Tutor) -> None:
     for message in ("what's step 2?", "why not?", "when was it passed?", "tell me more"):
         reply = tutor.respond(message, Context())

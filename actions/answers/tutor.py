@@ -41,6 +41,9 @@ _LIST_TOPICS = re.compile(
 _WITH_MISTAKES = ANSWERING | MISTAKES
 
 
+_THAT_ONE = re.compile(r"\b(?:that|this|the same) (?:one|topic|model|law)\b", re.I)
+
+
 class Tutor:
     """Answers, explanations and corrections drawn from the knowledge base."""
 
@@ -78,7 +81,7 @@ class Tutor:
         form = followup.read(message)
         if form is not None and (reply := follow_up(self, message, form, context)) is not None:
             return reply
-        message = self._resolve_pronoun(message, context)
+        message = self.resolve_pronoun(message, context)
         asks_guidance = self._asks_guidance(message, intent)
         if not asks_guidance and (reply := self.correction(message, context)) is not None:
             return reply
@@ -126,15 +129,22 @@ class Tutor:
             topic_numbers(message) or find_topics(message, cat) or find_models(message, cat)
             or find_laws(message, cat) or find_abbreviations(message, cat))
 
-    def _resolve_pronoun(self, message: str, context: Context) -> str:
-        """'what does it stand for?' -> 'what does HEAT stand for?' when the message names nothing."""
+    def resolve_pronoun(self, message: str, context: Context) -> str:
+        """'what does it stand for?' -> 'what does HEAT stand for?', 'quiz me on that one' (after
+        topic 2) -> 'quiz me on topic 2', when the message names nothing."""
         subject = {"model": context.model, "law": context.law,
                    "abbreviation": context.abbreviation}.get(context.focus or "")
+        if subject is None and context.focus == "topic" and context.topic:
+            doc = self.kb.catalogue.document(context.topic)
+            subject = f"topic {int(doc.number)}" if doc is not None and doc.number else None
         if not subject or not followup.PRONOUN.search(message):
             return message
         cat = self.kb.catalogue
-        if find_models(message, cat) or find_laws(message, cat) or find_abbreviations(message, cat):
+        if (find_models(message, cat) or find_laws(message, cat) or find_abbreviations(message, cat)
+                or topic_numbers(message)):
             return message
+        if _THAT_ONE.search(message):
+            return _THAT_ONE.sub(subject, message, count=1)
         return followup.PRONOUN.sub(subject, message, count=1)
 
     def _doc_id(self, doc_name: str) -> str | None:

@@ -85,6 +85,8 @@ class ActionQuizTurn(TutorAction):
         if request and not cues.search(request):
             # NLU heard a quiz request or command, but the words ask something else
             return tutor.respond(request, turn.context, turn.intent)
+        if command == "start":  # "quiz me on it" after HEAT or topic 2 quizzes on that
+            request = tutor.resolve_pronoun(request, turn.context)
         return provider.get_desk().command(turn.learner, command, request)
 
     def respond(self, turn: Turn) -> tuple[Reply, list[dict[str, Any]]]:
