@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from actions.quiz.progress import Progress, dispose_engines
-from actions.quiz.questions import Question
+from actions.quiz.questions import Kind, Question
 from actions.quiz.selection import QuestionBank
 from actions.quiz.session import QuizSession
 
@@ -109,3 +109,19 @@ def test_clicking_an_option_button_answers_with_it(url: str) -> None:
     assert q is not None and first.buttons
     button = next(b for b in first.buttons if b.payload == q.answers[0])
     assert quiz.answer(button.payload).text.startswith("Correct!")
+
+
+def test_a_letter_for_a_question_without_lettered_options_is_not_graded(url: str) -> None:
+    target = next(q for q in BANK.questions if q.kind is Kind.TRUE_FALSE)  # no A, B shown
+    number = int(BANK.catalogue.document(target.doc).number or 0)
+    quiz = session(url)
+    quiz.start(f"20 questions on topic {number}")
+    q = quiz.current()
+    while q is not None and q.kind is not Kind.TRUE_FALSE:
+        quiz.skip()
+        q = quiz.current()
+    assert q is not None, "a quiz on that topic asks a true/false question"
+    reply = quiz.answer("a")
+    assert "picks an option, but this question has none" in reply.text and q.prompt in reply.text
+    assert quiz.current() == q  # still the same question, nothing recorded
+    assert quiz.answer(right(q)).text.startswith("Correct!")

@@ -89,6 +89,12 @@ def without_lead(text: str) -> str:
     return core or text.strip()
 
 
+def option_letter(text: str) -> str | None:
+    """The option letter a message picks ("a", "it's B"), whatever the question offers."""
+    match = _LETTER.match(fold(text))
+    return match.group(1).upper() if match and match.group(1).isalpha() else None
+
+
 def chosen_letter(text: str, count: int) -> int | None:
     """The 0-based option a learner picked by letter or number ("b", "(B)", "it's B", "answer: c")."""
     match = _LETTER.match(fold(text))
