@@ -1,7 +1,7 @@
 """Misconception detection on the engine alone (no Rasa): precision, recall, F1, false corrections.
 
 Usage: .venv/bin/python scripts/eval_misconceptions.py [--dev FILE] [--own FILE] [--folds 5]
-       [--unseen own:6] [--misses] [--show-unseen]
+       [--unseen own:7] [--misses] [--show-unseen]
 
 Prints, for the detector with its shipped parameters and for a baseline (plain MiniLM cosine
 between the message and the closest claim or belief, over a threshold):
@@ -23,10 +23,11 @@ quoted one has every `expect` group. (c) and (c') refit only the three parameter
 rules (actions/answers/stance.py) and the rows were written while reading the errors of the blocks
 fitted on, so both still flatter the detector; only a block never read measures it.
 
-The unseen block is own:6 (held_6/not_held_6, written from the documents before this round's
-tuning and never run through the detector before it was committed); own:4, the unseen block of the
-round before, has been read since and is now fitted on and part of the k-fold figure like own:1 to
-own:3 and own:5.
+The unseen block is own:7 (held_7/not_held_7, written from the documents and committed before it
+was run through the detector). own:6 was the unseen block of this round at first: it was scored
+twice (totals only: F1 0.57, then 0.67, against 0.77 for the detector as it was when own:6 was
+written), which showed that the k-fold figure flattered the round's changes; own:7 was then written
+and own:6's errors read and fitted on like own:1 to own:5.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ THRESHOLDS = np.round(np.arange(0.10, 0.80, 0.01), 2)
 MARGINS = np.round(np.arange(-0.30, 0.31, 0.02), 2)
 PENALTIES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 2.0)
 SEED = 7
-UNSEEN = ("own:6",)  # blocks written before this round's tuning: scored, never fitted on or read
+UNSEEN = ("own:7",)  # blocks written before this round's tuning: scored, never fitted on or read
 FALSE_CORRECTION_COST = 0.01  # fitting maximises F1 less this per false correction
 
 

@@ -46,12 +46,12 @@ def detector(tmp_path_factory: pytest.TempPathFactory) -> MisconceptionDetector:
     ("nah you dont need to bother with eye contact, customers dont notice", "non-verbal"),
     ("proactive or reactive, theyre basically one and the same", "proactive"),
     # a conjoined verb with its own subject or negation read on its own; "doesn't matter what X"
-    # as indifference to X; hedged narrowing; "X is no big deal" as "X is fine"
+    # as indifference to X; hedged narrowing
     ("i never handle complaints myself, i just hand them to my manager", "manager"),
-    ("i sent out the survey and didnt bother telling anyone what we changed", "close the loop"),
+    ("we collect customer feedback and didnt bother telling them what changed", "close the loop"),
+    ("customer service = basically just sales", "sales"),
     ("being nice is basically all customer service is", "friendly"),
     ("i use the same script for everyone, doesnt matter what the problem is", "script"),
-    ("not making eye contact is no big deal", "non-verbal"),
     ("improvement ideas dont need to say what they cost or how long they take", "cost"),
 ])
 def test_a_held_misconception_is_corrected_with_the_right_one(
@@ -160,9 +160,6 @@ def test_clauses_of_their_own_and_idioms_are_read() -> None:
     # "doesn't matter what X" after a clause: the clause is exclusive, X is not heeded
     same, problem = read_message("I read the same script, it doesn't matter what the problem is").clauses
     assert same.exclusive and problem.negated and "problem" in problem.core
-    # "X is no big deal": X is fine
-    (fine,) = read_message("folding your arms is no big deal").clauses
-    assert not fine.negated and "fine" in fine.core
     # "X doesn't matter when ..." with a subject of its own denies X
     assert read_message("eye contact doesnt really matter when im busy").clauses[0].negated
     # a negation inside a relative or wh-clause is that clause's, not the message's
@@ -174,6 +171,9 @@ def test_clauses_of_their_own_and_idioms_are_read() -> None:
     assert not read_message("I talk the same way to everyone, angry or not").whole.negated
     assert len(read_message("proposals dont need to say what they cost or how long they take")
                .clauses) == 1
+    # "=" typed for "is"; "just" after a comma starts a phrase of its own, not "not just"
+    assert read_message("complaints = the managers job").whole.core == "complaints is the managers job"
+    assert read_message("i dont write up my calls properly, just a word or two").whole.negated
     # hedged narrowing, and "don't just X" is advice, not a question
     assert read_message("customer service is basically marketing").whole.exclusive
     assert not read_message("dont just read the script, adapt it").question

@@ -110,7 +110,8 @@ _CLIPPED = {"ca": "can", "wo": "will", "sha": "shall"}
 # Words that narrow what a clause says to one thing or one way: "just polite", "the same for all".
 _NARROWING = EXCLUSIVE_WORDS | {"whatever", "whichever", "regardless", "alone", "always",
                                 # hedged narrowing: "it's basically sales", "mainly about selling"
-                                "basically", "mainly", "mostly", "essentially", "primarily"}
+                                "basically", "mainly", "mostly", "essentially", "primarily",
+                                "main"}
 _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
 # Exclusive words that a negation turns into "not only": "not about politeness alone".
 _ONLY = frozenset({"only", "just", "solely", "simply", "purely", "merely", "alone"})
@@ -213,8 +214,11 @@ def _read_tokens(tokens: list, text: str, question: bool, request: bool, base: b
     )
     broadened = bool(_BROADENING.search(" ".join(t.text for t in tokens)))
     negated = flips % 2 == 1
-    if negated and any(t.lower_ in _ONLY and first_flip is not None and t.i > first_flip
-                       for t in tokens):  # "can't judge on feeling alone" (not "I just don't")
+    if negated and first_flip is not None and any(
+            t.lower_ in _ONLY and t.i > first_flip and not any(
+                u.is_punct for u in t.doc[first_flip:t.i]) for t in tokens):
+        # "can't judge on feeling alone" (not "I just don't", nor "I don't write it up, just a
+        # word or two", where "just" starts a phrase of its own)
         broadened, negated = True, False
     return Stance(core=core or text, negated=negated, question=question,
                   information_request=request, lemmas=lemmas, broadened=broadened,
@@ -470,15 +474,8 @@ _NO_MATTER = re.compile(
     r"who|when|which)\b))", re.I)
 
 
-# "X is no big deal", "X isn't a problem": X is fine, which no negation word should deny.
-_NO_DEAL = re.compile(r"\b(?P<be>is|are|was|it's|'s|'re)(?:\s+no|\s+not an?|\s*n't an?)\s+(?:big\s+|real\s+)?"
-                      r"(?:deal|problem|issue)\b", re.I)
-
-
-def _fine(match: re.Match[str]) -> str:
-    if re.search(r"\bthere\s*$", match.string[: match.start()], re.I):
-        return match.group(0)  # "there's no problem with ...": nothing is said to be fine
-    return f"{match['be']} fine"
+# "=" typed between words for "is": "good service = being friendly".
+_EQUALS = re.compile(r"(?<=[A-Za-z'])\s*=\s*(?=[A-Za-z])")
 
 
 def _no_matter(match: re.Match[str]) -> str:
@@ -504,7 +501,7 @@ def read_message(text: str) -> Reading:
     isn't it"). Typed shorthand is spelt out first ("dont").
     """
     text = _ITS.sub("it's", _TAG_QUESTION.sub("?", normalise(text)))
-    text = _NO_DEAL.sub(_fine, _NO_MATTER.sub(_no_matter, text))
+    text = _NO_MATTER.sub(_no_matter, _EQUALS.sub(" is ", text))
     doc = parse(text)
     request = _is_wh_question(doc, text) or _is_request(doc, text) or _is_fragment_question(doc, text)
     question = not request and _is_yes_no(doc, text)
