@@ -142,6 +142,12 @@ def _mean(vectors: np.ndarray) -> np.ndarray:
     return vectors.mean(axis=0) if len(vectors) > 1 else np.zeros(vectors.shape[1], vectors.dtype)
 
 
+# One clause that opens with a question word and ends with a question mark ("what does HEAT stand
+# for?"): read_message would find it asks for information, after a parse that costs a question turn
+# more than its answer's retrieval. "what, the customer is always right?" has two clauses: parsed.
+_PLAIN_WH_QUESTION = re.compile(
+    r"^\s*(?:what|what's|whats|how|why|when|where|which|who|whom|whose)\b[^,;:.!?]*\?\s*$", re.I)
+
 # A claim of sameness across cases: "(using) the same communication style for all situations".
 _SAME_FOR_ALL = re.compile(r"\bthe same (?P<what>[\w' -]+?) for (?:all|every|each|any) (?P<whom>[\w' -]+)",
                            re.I)
@@ -227,8 +233,8 @@ class MisconceptionDetector:
         """Side-by-side closeness to every misconception, or None when ``message`` asserts nothing."""
         typed = message.strip()
         message = normalise(typed)
-        if len(message.split()) < 3:
-            return None
+        if len(message.split()) < 3 or _PLAIN_WH_QUESTION.match(message):
+            return None  # a plain wh-question asserts nothing: no need to parse it to know
         reading = read_message(message)
         if reading.information_request:
             return None
