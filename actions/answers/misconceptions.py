@@ -98,18 +98,6 @@ class Scores:
         held = np.maximum(self._holding_by_clause(penalty), 0.0)
         return (held - np.maximum(self.denied_by_clause, 0.0)).sum(axis=0)
 
-    @property
-    def held(self) -> np.ndarray:
-        return self.held_by_clause.max(axis=0)
-
-    @property
-    def unmarked(self) -> np.ndarray:
-        return self.unmarked_by_clause.max(axis=0)
-
-    @property
-    def denied(self) -> np.ndarray:
-        return self.denied_by_clause.max(axis=0)
-
 
 @dataclass
 class _Table:
@@ -123,7 +111,6 @@ class _Table:
     topic_centroid: np.ndarray  # mean of the bullets' embeddings
     topics: np.ndarray  # each bullet's embedding, centred and of unit length
     hub: np.ndarray | None = None  # each one's usual closeness to the documents' other bullets
-    kinds: np.ndarray | None = None  # row -> what it was made from: claim, belief, correct view...
 
     @cached_property
     def starts(self) -> np.ndarray:
@@ -185,15 +172,13 @@ class MisconceptionDetector:
         owners: list[int] = []
         negated: list[bool] = []
         exclusive: list[bool] = []
-        kinds: list[str] = []
 
-        def add(text: str, owner: int, holds_negation: bool, kind: str, by_clause: bool = False,
+        def add(text: str, owner: int, holds_negation: bool, by_clause: bool = False,
                 read_polarity: bool = True) -> None:
             reading = read_message(text)  # read the same way as a learner's message
             for stance in reading.clauses if by_clause else (reading.whole,):
                 texts.append(stance.core)
                 owners.append(owner)
-                kinds.append(kind)
                 negated.append(holds_negation != (stance.negated and read_polarity))
                 exclusive.append(bool(EXCLUSIVE_WORDS & set(stance.core.lower().split())))
 
@@ -201,16 +186,15 @@ class MisconceptionDetector:
             for claim in m.claims:
                 # a claim the bullet marks as left undone names what is overlooked, negative
                 # words and all ("overlooking cues such as avoiding eye contact"): not read again
-                add(claim.text, i, claim.negated, "claim", read_polarity=not claim.negated)
+                add(claim.text, i, claim.negated, read_polarity=not claim.negated)
                 if same := _SAME_FOR_ALL.search(claim.text):
                     # "the same style for all situations" is "not adapting the style to each one"
-                    add(f"adapting {same['what']} to each {same['whom']}", i, not claim.negated,
-                        "sameness")
+                    add(f"adapting {same['what']} to each {same['whom']}", i, not claim.negated)
             # the belief in plain words, as the learner would hold it, clause by clause: "scripted
             # responses without adapting ... is fine" holds one and leaves the other undone
-            add(m.belief, i, False, "belief", by_clause=True)
+            add(m.belief, i, False, by_clause=True)
             for text in _correct_views(m):
-                add(text, i, True, "correct view")
+                add(text, i, True)
         raw = self.kb.encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
         bullets = (self.kb.encoder.encode([m.text for m in items]) if items
                    else np.zeros((0, raw.shape[1]), dtype=np.float32))
@@ -225,7 +209,6 @@ class MisconceptionDetector:
             k = min(HUB_K, len(others))
             hub = np.sort(near, axis=0)[-k:].mean(axis=0)
             table.hub = hub - hub.mean()
-        table.kinds = np.array(kinds)
         self._table = table
         return self._table
 
