@@ -15,7 +15,6 @@ from rapidfuzz import fuzz
 from ..knowledge.model import Catalogue, Law, NamedModel
 from .compose import and_list as _and
 from .compose import bulleted
-from .context import Context
 from .resolve import find_laws, find_models
 
 # Words that ask for a comparison.
@@ -53,17 +52,9 @@ def asks_comparison(message: str) -> bool:
     return bool(COMPARISON.search(message))
 
 
-def subject_of(context: Context, model: NamedModel | None, law: Law | None) -> Subject | None:
-    """What the conversation is about, as one side of a comparison ("how is it different from X?")."""
-    if context.focus == "model" and model is not None:
-        return Subject(model.name, model=model)
-    if context.focus == "law" and law is not None:
-        return Subject(law.name, law=law)
-    return None
-
-
-def subject_named(name: str, model: NamedModel | None, law: Law | None) -> Subject | None:
-    """A comparison side for a name kept in the context (the model or law found for it)."""
+def subject_named(name: str | None, model: NamedModel | None, law: Law | None) -> Subject | None:
+    """A comparison side for a name kept in the context (the model or law found for it): what the
+    conversation is about ("how is it different from X?"), or what it was about before."""
     if model is not None:
         return Subject(model.name, model=model)
     return Subject(law.name, law=law) if law is not None else None

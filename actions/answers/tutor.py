@@ -157,12 +157,15 @@ class Tutor:
         cat = self.kb.catalogue
         ex = self.explainer
         found = compare.subjects(message, cat)
+
+        def side(name: str | None) -> compare.Subject | None:  # a model or law kept by name
+            return compare.subject_named(name, ex.model(name), ex.law(name))
+
         if not found and compare.BOTH.search(message) and context.previous and context.subject:
             # "how do they differ?": the two things spoken of last
-            found = [s for name in (context.previous, context.subject)
-                     if (s := compare.subject_named(name, ex.model(name), ex.law(name)))]
+            found = [s for name in (context.previous, context.subject) if (s := side(name))]
         if len(found) == 1 and followup.PRONOUN.search(message):
-            earlier = compare.subject_of(context, ex.model(context.model), ex.law(context.law))
+            earlier = side(context.subject)
             if earlier is not None and earlier.name != found[0].name:
                 found.insert(0, earlier)
         known = [s for s in found if s.known]
