@@ -64,6 +64,12 @@ class Question:
     rivals: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False)
 
     @property
+    def lettered(self) -> bool:
+        """Whether the question shows its options with letters (A, B, ...): a true/false
+        question's two options are buttons only."""
+        return bool(self.options) and self.kind is not Kind.TRUE_FALSE
+
+    @property
     def answer_text(self) -> str:
         """The correct answer as a learner should see it."""
         return ", ".join(self.answers) if self.steps else self.answers[0]

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..answers.reply import Button, Reply
 from .progress import Recommendation
-from .questions import Kind, Question
+from .questions import Question
 
 _LETTERS = "ABCDEFGH"
 CONTEST_TIP = "Think your answer should count? Say 'I was right'."
@@ -19,7 +19,7 @@ def ask(state: dict[str, Any], intro: str) -> Reply:
     question = Question.from_dict(state["questions"][state["index"]])
     header = f"Question {state['index'] + 1} of {len(state['questions'])} ({question.topic})"
     lines = [line for line in (intro, header, question.prompt) if line]
-    if question.options and question.kind is not Kind.TRUE_FALSE:
+    if question.lettered:
         lines.append("\n".join(f"{_LETTERS[i]}. {opt}" for i, opt in enumerate(question.options)))
     if question.steps:
         lines.append("Write the steps in order, one per line or separated by commas.")

@@ -199,8 +199,7 @@ class QuizSession:
         # "no" answers a true/false question; "Thank" for LAST's A is a wrong step, not thanks
         answered = ((question.kind is Kind.TRUE_FALSE and truth(text) is not None)
                     or from_the_material(text, question.context, question.options))
-        lettered = bool(question.options) and question.kind is not Kind.TRUE_FALSE  # shown A, B, ...
-        if not clicked and not lettered and not answered and (letter := option_letter(text)):
+        if not clicked and not question.lettered and not answered and (letter := option_letter(text)):
             how = "true or false" if question.kind is Kind.TRUE_FALSE else "your answer in words"
             return ask(state, f"'{letter}' picks an option, but this question has none: type {how}.")
         if said == "leaving" and not answered:  # "later" may name LATER; the end takes "stop"
