@@ -321,11 +321,15 @@ def check_tracker_cache(new_store: Any) -> None:
             assert a.current_state(EventVerbosity.ALL) == b.current_state(EventVerbosity.ALL)
             assert a.past_states(domain) == b.past_states(domain)
 
-        tracker = DialogueStateTracker("learner", domain.slots)
+        assert await store.retrieve("learner") is None  # a new conversation: nothing stored
+        tracker = await store.create_tracker("learner")  # saved as Rasa saves it
+        same(tracker, await loaded("learner"))
         for event in [ActionExecuted("action_session_start"), SessionStarted(),
                       ActionExecuted("action_listen"), *turn(0)]:
             tracker.update(event)
         await store.save(tracker)
+        with store.engine.connect() as conn:  # the first listen, then this session's 7 events
+            assert conn.execute(sa.text("SELECT count(*) FROM events")).scalar() == 8
         first = await store.retrieve("learner")  # a new session's first turn: loaded
         assert first is not tracker
         previous = None
@@ -364,6 +368,16 @@ def check_tracker_cache(new_store: Any) -> None:
         fresh = await store.retrieve("learner")
         assert fresh is not mine and len(fresh.events) == 6
         same(fresh, await loaded("learner"))
+
+        if store.engine.dialect.name == "postgresql":  # one statement appends, after a check
+            engine = tracker_cache._reader(store)
+            last = await asyncio.to_thread(tracker_cache._read_last_id, engine, "learner")
+            row = tracker_cache._values("learner", ActionExecuted("action_listen"))
+            assert tracker_cache._append(engine, "learner", last - 1, [row]) is None  # stale
+            assert await asyncio.to_thread(tracker_cache._read_last_id, engine, "learner") == last
+            written = tracker_cache._append(engine, "learner", last, [row, row])
+            assert written is not None and written > last
+            assert len((await loaded("learner")).events) == len(fresh.events) + 2
         print("trackers match")
 
     asyncio.run(main())

@@ -11,6 +11,7 @@ made by an older version, once per process, under a PostgreSQL advisory lock.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import UTC, datetime
@@ -112,6 +113,11 @@ class Override(Base):
 _ENGINES: dict[str, Engine] = {}
 _READY: set[tuple[str, str | None]] = set()
 _LOCK = threading.Lock()
+# Connections an engine keeps open: one for each thread that may use it at once (asyncio's default
+# executor, which runs the actions, has min(32, cores + 4); the event loop reads too). With
+# SQLAlchemy's default of 5, the action server opened and closed a PostgreSQL connection (a new
+# server process) every hundred turns or so under load.
+POOL_SIZE = min(32, (os.cpu_count() or 1) + 4) + 2
 
 
 def utc(moment: datetime | None) -> datetime:
@@ -153,7 +159,7 @@ def engine_for(url: str) -> Engine:
                 immediate = connection.get_execution_options().get(WRITE)
                 connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
         else:
-            engine = create_engine(url)
+            engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
             ping_when_idle(engine)
         _ENGINES[url] = engine
         return engine
