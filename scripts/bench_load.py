@@ -11,7 +11,12 @@ and ``--url`` (with ``--token``) measures a stack that is already running instea
 Learners (``scripts/locustfile.py``) each play one scripted 12-turn conversation over REST. Two
 runs per target: with a think time between turns (2-6 s by default: reading a reply and typing
 one), and back to back (no think time), the throughput figure that the cluster/run ratio compares.
-A warm-up (``--warm-up`` learners, 10 by default, no think time, not counted) comes first.
+In the run without think time each learner is followed by two more in its place (``--rounds 3``),
+and throughput is also given over the span when all 50 places were busy (after the last one
+started, before the first one finished): the whole run's figure counts the start, while learners
+arrive, and the end, when a few are left and one Rasa server would do. The ratio compares the
+busy-span figures. A warm-up (``--warm-up`` learners, 10 by default, no think time, not counted)
+comes first.
 """
 
 from __future__ import annotations
@@ -67,7 +72,8 @@ class Figures:
     turns: int
     p50: float
     p95: float
-    per_second: float
+    per_second: float  # over the whole run
+    busy_per_second: float | None  # while every place was busy (None: one round, or no such span)
     errors: int
     trackers_ok: int | None  # None: not checked (no token)
     trackers: int
@@ -79,8 +85,10 @@ class Figures:
                    f"trackers checked: {self.trackers_ok}/{self.trackers} hold every acknowledged "
                    "message exactly once")
         kinds = ", ".join(f"{kind} {ms:.0f}" for kind, ms in self.by_kind.items())
+        busy = ("" if self.busy_per_second is None else
+                f" ({self.busy_per_second:.1f} while all {self.users} were busy)")
         return (f"  {self.label:<14} p50 {self.p50:6.0f} ms   p95 {self.p95:6.0f} ms   "
-                f"{self.per_second:5.1f} turns/s   errors {self.errors}/{self.turns}\n"
+                f"{self.per_second:5.1f} turns/s{busy}   errors {self.errors}/{self.turns}\n"
                 f"  {'':<14} p95 by turn (ms): {kinds}\n"
                 f"  {'':<14} {checked}")
 
@@ -178,11 +186,12 @@ def started(target: Target, timeout: float) -> Iterator[Target]:
 
 
 def play(url: str, users: int, spawn_rate: float, think: str, turns: int,
-         timeout: float) -> dict[str, Any]:
+         timeout: float, rounds: int = 1) -> dict[str, Any]:
     """Run scripts/locustfile.py (Locust's Python API, in its own process: gevent patches it)."""
     result = subprocess.run(
         [str(PYTHON), str(LOCUSTFILE), "--host", url, "--users", str(users), "--spawn-rate",
-         str(spawn_rate), "--think", think, "--turns", str(turns), "--timeout", str(timeout)],
+         str(spawn_rate), "--think", think, "--turns", str(turns), "--timeout", str(timeout),
+         "--rounds", str(rounds)],
         cwd=ROOT, capture_output=True, text=True, timeout=timeout + 120,
     )
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
@@ -223,6 +232,25 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+def busy_rate(requests: list[dict[str, Any]], places: int) -> float | None:
+    """Turns a second over the span when each of the ``places`` had started and none had finished
+    (None if there was no such span, as when each place plays one short conversation)."""
+    first: dict[Any, float] = {}
+    last: dict[Any, float] = {}
+    for r in requests:
+        slot = r.get("slot")
+        if slot is None:
+            return None
+        first[slot] = min(first.get(slot, r["end"]), r["end"] - r["ms"] / 1000)
+        last[slot] = max(last.get(slot, 0.0), r["end"])
+    if len(first) < places:
+        return None
+    begin, end = max(first.values()), min(last.values())
+    if end - begin < 5.0:  # too short to say anything
+        return None
+    return sum(begin <= r["end"] <= end for r in requests) / (end - begin)
+
+
 def figures(label: str, run: dict[str, Any], url: str, token: str | None) -> Figures:
     requests = run["requests"]
     times = [r["ms"] for r in requests]
@@ -237,7 +265,9 @@ def figures(label: str, run: dict[str, Any], url: str, token: str | None) -> Fig
     for r in requests:
         kinds[r["kind"]].append(r["ms"])
     return Figures(label, run["users"], len(requests), percentile(times, 50), percentile(times, 95),
-                   len(requests) / (last - first) if last > first else 0.0, len(errors), ok, checked,
+                   len(requests) / (last - first) if last > first else 0.0,
+                   busy_rate(requests, run["users"]) if run.get("rounds", 1) > 1 else None,
+                   len(errors), ok, checked,
                    {kind: percentile(ms, 95) for kind, ms in kinds.items()}, notes)
 
 
@@ -249,8 +279,10 @@ def measure(target: Target, args: argparse.Namespace) -> list[Figures]:
     for think in dict.fromkeys([args.think, "0"]):
         label = "no think time" if think == "0" else f"think {think} s"
         print(f"{target.name}: {args.users} learners, {label}...", flush=True)
+        rounds = args.rounds if think == "0" else 1
         with measured() as usage:
-            run = play(target.url, args.users, args.spawn_rate, think, args.turns, args.timeout)
+            run = play(target.url, args.users, args.spawn_rate, think, args.turns, args.timeout,
+                       rounds)
         if args.save:
             name = f"{target.name}-{'none' if think == '0' else think}.json"
             (args.save / name).write_text(json.dumps(run))
@@ -262,7 +294,8 @@ def measure(target: Target, args: argparse.Namespace) -> list[Figures]:
 def report(results: dict[str, list[Figures]], args: argparse.Namespace) -> None:
     print(f"\n{args.users} concurrent learners, {args.turns} turns each over REST "
           f"(POST /webhooks/rest/webhook, one sender id per learner), spawned {args.spawn_rate:g}/s; "
-          f"think time between turns: {args.think} s (reading a reply and typing one), then none; "
+          f"think time between turns: {args.think} s (reading a reply and typing one), then none, "
+          f"{args.rounds} learners one after another in each place; "
           f"after a warm-up of {args.warm_up} learners with no think time, not counted")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
     for name, rows in results.items():
@@ -274,6 +307,9 @@ def report(results: dict[str, list[Figures]], args: argparse.Namespace) -> None:
     if "run" in results and "cluster" in results:
         ratios = [f"{c.per_second / r.per_second:.2f}x ({r.label})"
                   for r, c in zip(results["run"], results["cluster"], strict=True) if r.per_second]
+        ratios += [f"{c.busy_per_second / r.busy_per_second:.2f}x ({r.label}, all busy)"
+                   for r, c in zip(results["run"], results["cluster"], strict=True)
+                   if r.busy_per_second and c.busy_per_second]
         print(f"\ncluster / run turns/s: {', '.join(ratios)}")
 
 
@@ -286,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn-rate", type=float, default=10.0, help="learners started a second")
     parser.add_argument("--think", default="2-6", help="seconds between a learner's turns ('2-6')")
     parser.add_argument("--turns", type=int, default=12, help="turns per learner (12)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="learners one after another in each place, without think time (3)")
     parser.add_argument("--url", help="measure this running stack instead of starting one")
     parser.add_argument("--token", default=os.environ.get("RASA_AUTH_TOKEN") or None,
                         help="its RASA_AUTH_TOKEN, to check the trackers (with --url)")

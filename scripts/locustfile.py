@@ -5,6 +5,9 @@ models, takes a short quiz answered by typing (an option's words or its letter, 
 reply it was shown), and asks how they are doing; then it stops. The wording varies from learner
 to learner. Between turns a learner reads the reply and types: ``THINK`` seconds (2-6 by
 default, ``TUTOR_LOAD_THINK=0`` for none). ``TUTOR_LOAD_TURNS`` plays only the first turns.
+With ``--rounds R`` each of the ``--users`` learners is followed by R - 1 more in its place (a new
+sender, the next script), so that all of them are at work for most of the run: each turn's record
+carries its place (``slot``), from which ``bench_load.py`` finds the span when every place was busy.
 
 Every message the tutor acknowledged (HTTP 200) is kept in :data:`ACKNOWLEDGED` as
 ``(sender, text)``, so the caller can check that each tracker holds each exactly once.
@@ -75,6 +78,7 @@ ASIDES = ["what do examiners look for in feedback?", "exam tips for topic 2",
 CLOSINGS = ["how am I doing?", "what should I revise?", "how did I do?", "show my progress",
             "how am I doing so far?"]
 _LEARNERS = itertools.count()
+_SLOTS = itertools.count()
 
 
 def script(n: int) -> Iterator[tuple[str, str]]:
@@ -116,17 +120,28 @@ class Learner(FastHttpUser):
 
     wait_time = think_time(THINK)
     turns = PLAYED
-    learners: int | None = None  # how many conversations in all (run() sets it); None: no limit
+    learners: int | None = None  # how many places in all (run() sets it); None: no limit
+    rounds = 1  # learners played one after another in each place
 
     def on_start(self) -> None:
-        self.n = next(_LEARNERS)
-        self.sender = f"load-{self.n:03d}-{uuid.uuid4().hex[:10]}"
-        if self.learners is not None and self.n >= self.learners:
+        self.slot = next(_SLOTS)
+        if self.learners is not None and self.slot >= self.learners:
             # Locust tops the count up while it is still spawning if early learners have finished
             raise StopUser()
 
+    def context(self) -> dict[str, Any]:
+        return {"slot": self.slot}
+
     @task
+    def conversations(self) -> None:
+        for _ in range(self.rounds):
+            self.conversation()
+        raise StopUser()
+
     def conversation(self) -> None:
+        """A new learner (sender id) plays its scripted conversation."""
+        self.n = next(_LEARNERS)
+        self.sender = f"load-{self.n:03d}-{uuid.uuid4().hex[:10]}"
         steps = script(self.n)
         shown: tuple[str, list[str]] | None = None
         kind, text = next(steps)
@@ -138,7 +153,6 @@ class Learner(FastHttpUser):
                 kind, text = steps.send(shown)
             except StopIteration:
                 break
-        raise StopUser()
 
     def say(self, kind: str, text: str) -> tuple[str, list[str]] | None:
         """Send one message; the reply's text and its buttons' titles (None if it failed)."""
@@ -166,17 +180,20 @@ Turn = dict[str, Any]
 
 
 def run(host: str, users: int, spawn_rate: float, think: str, turns: int,
-        timeout: float) -> dict[str, Any]:
-    """Play ``users`` learners against ``host`` through Locust, each conversation once."""
+        timeout: float, rounds: int = 1) -> dict[str, Any]:
+    """Play ``users`` learners at once against ``host`` through Locust, each conversation once,
+    each followed by ``rounds - 1`` more in its place."""
     Learner.wait_time = think_time(think)
     Learner.turns = turns
     Learner.learners = users
+    Learner.rounds = rounds
     env = Environment(user_classes=[Learner], host=host, events=events)
     done: list[Turn] = []
 
     def on_request(request_type: str, name: str, response_time: float, exception: Exception | None,
-                   start_time: float | None = None, **_: Any) -> None:
+                   context: dict[str, Any] | None = None, **_: Any) -> None:
         done.append({"kind": name, "ms": response_time, "end": time.time(),
+                     "slot": (context or {}).get("slot"),
                      "error": None if exception is None else str(exception)[:200]})
 
     env.events.request.add_listener(on_request)
@@ -192,7 +209,8 @@ def run(host: str, users: int, spawn_rate: float, think: str, turns: int,
     timed_out = runner.user_count > 0
     runner.quit()
     env.events.request.remove_listener(on_request)
-    return {"host": host, "users": users, "think": think, "turns": turns, "started": started,
+    return {"host": host, "users": users, "think": think, "turns": turns, "rounds": rounds,
+            "started": started,
             "timed_out": timed_out, "requests": done,
             "acknowledged": [list(pair) for pair in ACKNOWLEDGED]}
 
@@ -204,10 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn-rate", type=float, default=10.0)
     parser.add_argument("--think", default=THINK, help="seconds between turns: '2-6' or '0'")
     parser.add_argument("--turns", type=int, default=PLAYED, help=f"turns per learner (<= {TURNS})")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="learners played one after another in each place (1)")
     parser.add_argument("--timeout", type=float, default=900.0)
     args = parser.parse_args(argv)
     result = run(args.host.rstrip("/"), args.users, args.spawn_rate, args.think, args.turns,
-                 args.timeout)
+                 args.timeout, max(1, args.rounds))
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 

@@ -41,18 +41,33 @@ bench_load = _bench_load()
 def test_three_learners_are_measured_and_every_tracker_checked(servers: TutorServers) -> None:
     result = subprocess.run(
         [sys.executable, "scripts/bench_load.py", "--url", servers.rasa_url, "--token", servers.rasa_token,
-         "--users", "3", "--turns", "3", "--think", "0", "--warm-up", "0", "--json"],
+         "--users", "3", "--turns", "3", "--think", "0", "--rounds", "2", "--warm-up", "0", "--json"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     rows = json.loads(result.stdout.strip().splitlines()[-1])["given"]
     assert [row["label"] for row in rows] == ["no think time"]
     row = rows[0]
-    assert row["users"] == 3 and row["turns"] == 9 and row["errors"] == 0, row
-    assert row["trackers_ok"] == row["trackers"] == 3, row
+    # 3 places, 2 learners one after the other in each, 3 turns each
+    assert row["users"] == 3 and row["turns"] == 18 and row["errors"] == 0, row
+    assert row["trackers_ok"] == row["trackers"] == 6, row
     assert 0 < row["p50"] <= row["p95"] < 60_000 and row["per_second"] > 0, row
-    assert "trackers checked: 3/3 hold every acknowledged message exactly once" in result.stdout
-    assert "no think time" in result.stdout and "errors 0/9" in result.stdout
+    assert "trackers checked: 6/6 hold every acknowledged message exactly once" in result.stdout
+    assert "no think time" in result.stdout and "errors 0/18" in result.stdout
+
+
+def test_busy_throughput_counts_only_while_every_place_is_busy() -> None:
+    def turn(slot: int, start: float, end: float) -> dict:
+        return {"slot": slot, "end": end, "ms": (end - start) * 1000}
+
+    # place 0 works from 0 s to 20 s, place 1 from 4 s to 30 s: both busy from 4 s to 20 s
+    requests = [turn(0, 0, 1), *(turn(0, t, t + 1) for t in range(1, 20)),
+                *(turn(1, t, t + 2) for t in range(4, 30, 2))]
+    busy = [r for r in requests if 4 <= r["end"] <= 20]
+    assert bench_load.busy_rate(requests, 2) == len(busy) / 16
+    assert bench_load.busy_rate(requests, 3) is None  # a place never started
+    assert bench_load.busy_rate([{**r, "slot": None} for r in requests], 2) is None
+    assert bench_load.busy_rate([turn(0, 0, 3), turn(1, 1, 4)], 2) is None  # under 5 s
 
 
 def test_the_tracker_check_counts_what_each_tracker_holds(servers: TutorServers) -> None:
