@@ -159,7 +159,11 @@ def engine_for(url: str) -> Engine:
                 immediate = connection.get_execution_options().get(WRITE)
                 connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
         else:
-            engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
+            # last in, first out: the connection just used is used again, so under steady use
+            # none rests long enough to need the ping below (first in, first out, the default,
+            # rotates through every pooled connection: one learner's turns were each pinged)
+            engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE,
+                                   pool_use_lifo=True)
             ping_when_idle(engine)
         _ENGINES[url] = engine
         return engine
