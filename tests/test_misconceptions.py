@@ -179,6 +179,19 @@ def test_clauses_of_their_own_and_idioms_are_read() -> None:
     assert not read_message("dont just read the script, adapt it").question
 
 
+def test_giving_a_task_to_someone_else_is_read() -> None:
+    """ "X is for managers", "the managers job", "what supervisors get paid for": X is left to
+    them alone, and not done by the learner; a pronoun owner or a customer's problem is not."""
+    for message in ("complaints r for managers to sort out", "complaints = managers job",
+                    "the legal side is for the lawyers", "thats what supervisors get paid for",
+                    "its up to the manager to deal with complaints"):
+        stance = read_message(message).clauses[0]
+        assert stance.assigned and stance.exclusive and not stance.negated, message
+    for message in ("its my job to calm customers down", "this is for my exam",
+                    "I adapt it to the customer's problem"):
+        assert not read_message(message).whole.assigned, message
+
+
 def test_typed_shorthand_is_spelt_out() -> None:
     assert normalise("tbh i dont think u need it, lol.") == "I don't think you need it."
     assert normalise("Im sure the ID check isnt optional") == "I'm sure the ID check isn't optional"

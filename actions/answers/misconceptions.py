@@ -231,6 +231,10 @@ class MisconceptionDetector:
         unmarked, denied = held.copy(), held.copy()
         for c, (clause, sims) in enumerate(zip(reading.clauses, sims_per_clause, strict=True)):
             agrees = (table.negated == clause.negated) != (table.exclusive & clause.broadened)
+            if clause.assigned and not clause.negated:
+                # "the legal side is for the lawyers": not done by the learner (what a negated row
+                # says the mistaken learner leaves undone), left to others alone (an exclusive row)
+                agrees = table.negated != table.exclusive
             opposing = np.where(agrees, -1.0, sims)
             if clause.broadened:  # "not just X": says nothing on X unless a claim says "only X"
                 agrees &= table.exclusive

@@ -87,6 +87,7 @@ class Stance:
     lemmas: frozenset[str] = frozenset()  # content words, lemmatised
     broadened: bool = False  # denies exclusivity: "more than polite", "not just friendly"
     exclusive: bool = False  # narrows: "just polite", "all about", "the same", "X's job, not mine"
+    assigned: bool = False  # gives its subject to someone else: "complaints are for managers"
 
 
 @dataclass(frozen=True)
@@ -130,9 +131,38 @@ def _contrast(token) -> bool:
     return True
 
 
+# Nouns of whose duty a thing is: "the manager's job", "planning is the managers thing".
+_DUTY_NOUNS = frozenset({"job", "thing", "responsibility", "duty", "department", "task"})
+
+
+def _assigns(token) -> bool:
+    """True when ``token`` gives the clause's subject to someone else, which leaves it to them
+    alone: "complaints are for managers", "the managers job", "up to the supervisor", "that's what
+    supervisors get paid for" (a pronoun owner is not someone else: "my job", "for us")."""
+    lower = token.lower_
+    if lower == "for" and token.head.lemma_ == "be" and token.dep_ == "prep":
+        return any(c.dep_ == "pobj" and c.pos_ in {"NOUN", "PROPN"} and not any(
+            d.dep_ == "poss" and d.pos_ == "PRON" for d in c.children) for c in token.children)
+    if lower == "for" and token.dep_ == "mark" and token.head.head.lemma_ == "be":
+        # "complaints are for managers to sort out"
+        return any(c.dep_ == "nsubj" and c.pos_ in {"NOUN", "PROPN"} for c in token.head.children)
+    if lower == "for" and (token.i == len(token.doc) - 1 or token.nbor(1).is_punct):
+        # "... what supervisors get paid for": a stranded "for" after a wh-word
+        return any(t.lower_ == "what" for t in token.doc[max(0, token.i - 6):token.i])
+    if lower == "up" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to":
+        return token.head.lemma_ == "be"
+    if token.lemma_.lower() in _DUTY_NOUNS and token.pos_ == "NOUN" and (
+            token.head.lemma_ == "be" or token.dep_ == "ROOT"):
+        return any(c.dep_ in {"poss", "compound"} and c.pos_ in {"NOUN", "PROPN"}
+                   for c in token.children)
+    return False
+
+
 def _narrows(token) -> bool:
     """True when ``token`` makes its clause exclusive ("only", "all about", "no matter what")."""
     lower = token.lower_
+    if _assigns(token):
+        return True
     if lower == "all":  # "all about", "all that matters" (not "all staff", "all situations")
         return token.head.tag_ not in {"NNS", "NNPS"} or token.head.i < token.i
     if lower == "no" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "matter":
@@ -222,7 +252,8 @@ def _read_tokens(tokens: list, text: str, question: bool, request: bool, base: b
         broadened, negated = True, False
     return Stance(core=core or text, negated=negated, question=question,
                   information_request=request, lemmas=lemmas, broadened=broadened,
-                  exclusive=not broadened and any(_narrows(t) for t in tokens))
+                  exclusive=not broadened and any(_narrows(t) for t in tokens),
+                  assigned=not broadened and any(_assigns(t) for t in tokens))
 
 
 def _indifference(token) -> bool:
