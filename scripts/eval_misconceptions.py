@@ -53,7 +53,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.answers.misconceptions import MisconceptionDetector, Params  # noqa: E402
+from actions.answers.misconceptions import MisconceptionDetector, Params, evidence  # noqa: E402
 from actions.knowledge.base import KnowledgeBase  # noqa: E402
 
 DEV = ROOT.parent / "shared/eval/misconceptions.yml"
@@ -157,12 +157,14 @@ class Evaluation:
         self.cosine = np.stack([sims[:, owner == i].max(axis=1) for i in range(n)], axis=1)
 
     def _choice(self, idx: list[int], penalty: float) -> tuple[np.ndarray, ...]:
-        """Per case: the misconception chosen, the message's closeness to it and how far it takes
-        its mistaken side over its correct side (as MisconceptionDetector.decide computes them)."""
+        """Per case: the misconception chosen, the message's closeness to it (with the share of
+        the gap that ``evidence`` adds) and how far it takes its mistaken side over its correct
+        side (as MisconceptionDetector.decide computes them)."""
         best = self.about[idx].argmax(axis=1)
         rows = np.arange(len(idx))
-        closeness = np.where(self.asserts[idx], self.about[idx][rows, best], -1.0)
-        return best, closeness, self.gaps[penalty][idx][rows, best]
+        gap = self.gaps[penalty][idx][rows, best]
+        closeness = np.where(self.asserts[idx], evidence(self.about[idx][rows, best], gap), -1.0)
+        return best, closeness, gap
 
     def picked(self, idx: list[int], params: Params) -> list[int | None]:
         best, closeness, gap = self._choice(idx, params.penalty)

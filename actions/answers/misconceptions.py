@@ -18,8 +18,9 @@ exclusive ("solely about being friendly", "the same style for all") is held only
 is exclusive too ("just polite", "one way whatever the situation"); an unmarked clause ("everyone
 has a part in complaints") holds it at ``penalty`` less. The learner is corrected when the
 message is about a misconception (closeness to its bullet clears ``threshold``) and its mistaken
-side beats its correct side by ``margin``, clause by clause (Scores.gap). Wh-questions and
-requests assert nothing and are never corrected.
+side beats its correct side by ``margin``, clause by clause (Scores.gap); a clear lead of the
+mistaken side also adds a little to the closeness (``evidence``). Wh-questions and requests assert
+nothing and are never corrected.
 """
 
 from __future__ import annotations
@@ -56,6 +57,16 @@ ROW_WEIGHT = 0.3
 # (key concepts, tips, marking points), less the mean of that over all misconceptions.
 HUB_WEIGHT = 0.5
 HUB_K = 5
+# How much a clear lead of the mistaken side (Scores.gap, counted up to GAP_CAP) adds to the
+# closeness that ``threshold`` is applied to: "I don't bother writing notes up after a call" is
+# about documenting only loosely as worded, but clearly takes its mistaken side.
+GAP_WEIGHT = 0.1
+GAP_CAP = 0.2
+
+
+def evidence(about: np.ndarray | float, gap: np.ndarray | float) -> np.ndarray | float:
+    """What ``threshold`` is applied to: closeness to the topic plus a capped share of the gap."""
+    return about + GAP_WEIGHT * np.minimum(gap, GAP_CAP)
 
 
 @dataclass(frozen=True)
@@ -276,17 +287,18 @@ class MisconceptionDetector:
         if not len(table.misconceptions):
             return False
         about = self._about(table, self.kb.embed(message.strip()))
-        return float(about.max()) >= self.params.threshold
+        return float(about.max()) >= self.params.threshold - GAP_WEIGHT * GAP_CAP
 
     @staticmethod
     def decide(scores: Scores | None, params: Params) -> int | None:
         """The misconception held, given the scores: the one the message is about, if it is
-        close enough to it and its mistaken side beats its correct side by the margin."""
+        close enough to it (helped by how clearly it takes the mistaken side: :func:`evidence`)
+        and its mistaken side beats its correct side by the margin."""
         if scores is None or not len(scores.about):
             return None
         best = int(np.argmax(scores.about))
-        if scores.about[best] >= params.threshold and (
-                scores.gap(params.penalty)[best] >= params.margin):
+        gap = float(scores.gap(params.penalty)[best])
+        if evidence(scores.about[best], gap) >= params.threshold and gap >= params.margin:
             return best
         return None
 
