@@ -179,6 +179,16 @@ def test_clauses_of_their_own_and_idioms_are_read() -> None:
     assert not read_message("dont just read the script, adapt it").question
 
 
+def test_a_before_clause_with_a_subject_of_its_own_says_when() -> None:
+    """ "before they escalate" is a time, asserted by nobody; "before I check" and "before
+    checking" still leave the check undone."""
+    assert len(read_message("we calm complaints down before they escalate").clauses) == 1
+    for message in ("i read out account details before I check who they are",
+                    "I discuss the account before checking who is calling"):
+        _, check = read_message(message).clauses
+        assert check.negated, message
+
+
 def test_giving_a_task_to_someone_else_is_read() -> None:
     """ "X is for managers", "the managers job", "what supervisors get paid for": X is left to
     them alone, and not done by the learner; a pronoun owner or a customer's problem is not."""

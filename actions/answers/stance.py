@@ -326,6 +326,21 @@ def _clause_starts(doc) -> list[int]:
     return sorted(set(s for s in starts if s < len(doc)))
 
 
+def _subject(verb) -> str | None:
+    return next((c.lower_ for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+
+
+def _of_its_own_time(marker) -> bool:
+    """A "before" whose clause has a subject of its own, other than the main clause's: "calm
+    complaints down before they escalate" says when, not what is left undone (as "I read the
+    account out before I check who they are" and "before checking" do)."""
+    if marker.lower_ != "before" or marker.head.i < marker.i:
+        return False
+    verb = marker.head
+    own = _subject(verb)
+    return own is not None and own != _subject(verb.head)
+
+
 def _clauses(doc, question: bool, request: bool) -> list[Stance]:
     """Each clause with a verb read on its own; verbless runs join the clause before them."""
     starts = _clause_starts(doc)
@@ -357,6 +372,8 @@ def _clauses(doc, question: bool, request: bool) -> list[Stance]:
             out[-1] = replace(out[-1], exclusive=True, broadened=False)
             if not words:
                 continue
+        elif not_done and len(out) > 0 and _of_its_own_time(words[0]):
+            continue  # "calm complaints down before they escalate": a time, asserted by nobody
         elif not_done:
             if words[0].lower_ in _REQUIRES and parent_negated and parent is not None and able:
                 # "you can't measure service without numbers": Y is what X needs, and X itself
