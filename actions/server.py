@@ -12,8 +12,9 @@ does). It takes rasa-sdk's options (``python -m rasa_sdk``) plus ``--host``, and
   quiz progress.
 
 The app is rasa-sdk's (``rasa_sdk.endpoint.create_app_for_serve``) with one Sanic request
-middleware added; it is served as rasa-sdk serves it (``Sanic.serve`` with an ``AppLoader``, so
-``ACTION_SERVER_SANIC_WORKERS`` still works).
+middleware added. With one worker (``ACTION_SERVER_SANIC_WORKERS`` unset or 1) it is served in
+this process (``Sanic.serve_single``); with more, as rasa-sdk serves it (``Sanic.serve`` with an
+``AppLoader``: a manager process and its workers).
 """
 
 from __future__ import annotations
@@ -135,8 +136,15 @@ def main(argv: list[str] | None = None) -> int:
     ssl = create_ssl_config(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
     logger.info("action server on %s://%s:%s (%s)", "https" if ssl else "http", args.host, args.port,
                 "token required" if token else "no token: loopback only")
-    app.prepare(host=args.host, port=args.port, ssl=ssl, workers=utils.number_of_sanic_workers())
-    Sanic.serve(primary=app, app_loader=loader)
+    workers = utils.number_of_sanic_workers()
+    # One worker (the default) is served in this process: Sanic's worker manager would add a
+    # process of its own, polling its workers, and a second one beside it (about 0.7% of a core
+    # each action server, idle or not, on the cores that make cluster shares).
+    app.prepare(host=args.host, port=args.port, ssl=ssl, workers=workers, single_process=workers == 1)
+    if workers == 1:
+        Sanic.serve_single(primary=app)
+    else:
+        Sanic.serve(primary=app, app_loader=loader)
     return 0
 
 
