@@ -197,6 +197,9 @@ def test_giving_a_task_to_someone_else_is_read() -> None:
                     "its up to the manager to deal with complaints"):
         stance = read_message(message).clauses[0]
         assert stance.assigned and stance.exclusive and not stance.negated, message
+    for message in ("complaints arent my responsibility", "dealing with it isn't my job"):
+        stance = read_message(message).whole
+        assert stance.assigned and not stance.negated, message
     for message in ("its my job to calm customers down", "this is for my exam",
                     "I adapt it to the customer's problem"):
         assert not read_message(message).whole.assigned, message

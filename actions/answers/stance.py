@@ -158,6 +158,13 @@ def _assigns(token) -> bool:
     return False
 
 
+def _disowns(token) -> bool:
+    """A duty of the speaker's that a negated clause disowns: "not my job", "isn't part of my
+    role", "not our responsibility"."""
+    return token.lemma_.lower() in _DUTY_NOUNS | {"role", "problem"} and any(
+        c.dep_ == "poss" and c.lower_ in {"my", "our"} for c in token.children)
+
+
 def _narrows(token) -> bool:
     """True when ``token`` makes its clause exclusive ("only", "all about", "no matter what")."""
     lower = token.lower_
@@ -250,10 +257,14 @@ def _read_tokens(tokens: list, text: str, question: bool, request: bool, base: b
         # "can't judge on feeling alone" (not "I just don't", nor "I don't write it up, just a
         # word or two", where "just" starts a phrase of its own)
         broadened, negated = True, False
+    assigned = not broadened and any(_assigns(t) for t in tokens)
+    if negated and not broadened and any(_disowns(t) for t in tokens):
+        # "complaints aren't my responsibility": someone else's, as "the manager's job" says
+        negated, assigned = False, True
     return Stance(core=core or text, negated=negated, question=question,
                   information_request=request, lemmas=lemmas, broadened=broadened,
-                  exclusive=not broadened and any(_narrows(t) for t in tokens),
-                  assigned=not broadened and any(_assigns(t) for t in tokens))
+                  exclusive=assigned or (not broadened and any(_narrows(t) for t in tokens)),
+                  assigned=assigned)
 
 
 def _indifference(token) -> bool:
