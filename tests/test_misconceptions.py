@@ -189,6 +189,20 @@ def test_a_before_clause_with_a_subject_of_its_own_says_when() -> None:
         assert check.negated, message
 
 
+def test_a_warning_against_the_mistake_is_advice() -> None:
+    """A message that opens by warning against something ("dont stick rigidly to the script",
+    "you shouldnt ignore body language") gives advice and holds nothing in that clause; a
+    judgement that something is unneeded ("dont bother logging calls") is no warning."""
+    for message in ("dont stick rigidly to the script", "never skip the security check",
+                    "you shouldnt ignore body language", "so don't just use one script"):
+        assert read_message(message).clauses[0].advice, message
+    for message in ("dont bother logging calls", "you shouldnt have to check ID",
+                    "I never log calls", "we collect feedback but never tell customers"):
+        assert not any(c.advice for c in read_message(message).clauses), message
+    first, second = read_message("never argue with a customer, they're always right").clauses
+    assert first.advice and not second.advice
+
+
 def test_giving_a_task_to_someone_else_is_read() -> None:
     """ "X is for managers", "the managers job", "what supervisors get paid for": X is left to
     them alone, and not done by the learner; a pronoun owner or a customer's problem is not."""

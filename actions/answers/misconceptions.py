@@ -250,6 +250,9 @@ class MisconceptionDetector:
             if clause.broadened:  # "not just X": says nothing on X unless a claim says "only X"
                 agrees &= table.exclusive
             plain = agrees & (clause.exclusive | ~table.exclusive | clause.broadened)
+            if clause.advice:  # "don't X", "never X": the learner warns, and holds nothing
+                agrees = np.zeros_like(agrees)
+                plain = agrees
             held[c] = np.maximum.reduceat(np.where(plain, sims, -1.0), table.starts)
             unmarked[c] = np.maximum.reduceat(np.where(agrees & ~plain, sims, -1.0), table.starts)
             denied[c] = np.maximum.reduceat(opposing, table.starts)

@@ -88,6 +88,7 @@ class Stance:
     broadened: bool = False  # denies exclusivity: "more than polite", "not just friendly"
     exclusive: bool = False  # narrows: "just polite", "all about", "the same", "X's job, not mine"
     assigned: bool = False  # gives its subject to someone else: "complaints are for managers"
+    advice: bool = False  # warns against doing something: "don't X", "never X", "you shouldn't X"
 
 
 @dataclass(frozen=True)
@@ -352,6 +353,29 @@ def _of_its_own_time(marker) -> bool:
     return own is not None and own != _subject(verb.head)
 
 
+# Verbs that a warning form leaves as a judgement that something is unneeded, not as advice:
+# "don't bother logging it", "you shouldn't have to check", "never mind".
+_NOT_ADVICE = frozenset({"bother", "worry", "need", "have", "care", "mind"})
+
+
+def _warns(words: list) -> bool:
+    """Whether a message's first clause warns against doing something: an imperative "don't X" /
+    "never X", or "you shouldn't X" / "you should never X" (a learner holding a misconception
+    states their practice or belief; one who warns against the mistake holds the right view)."""
+    words = [t for t in words if t.lower_ not in _FILLERS or t.lower_ == "just"]
+    lower = [t.lower_ for t in words]
+    if lower[:1] == ["you"] and len(lower) > 2 and lower[1] in {"should", "must", "ought"}:
+        rest = words[2:]
+    elif lower[:2] in (["do", "n't"], ["do", "not"]) or lower[:1] == ["never"]:
+        rest = words[2:] if lower[0] == "do" else words[1:]
+    else:
+        return False
+    rest = [t for t in rest if t.lower_ not in {"n't", "not", "never", "ever", "just", "really"}]
+    if lower[:1] == ["you"] and not any(t.lower_ in {"n't", "not", "never"} for t in words[2:4]):
+        return False
+    return bool(rest) and rest[0].tag_ == "VB" and rest[0].lemma_.lower() not in _NOT_ADVICE
+
+
 def _clauses(doc, question: bool, request: bool) -> list[Stance]:
     """Each clause with a verb read on its own; verbless runs join the clause before them."""
     starts = _clause_starts(doc)
@@ -402,6 +426,8 @@ def _clauses(doc, question: bool, request: bool) -> list[Stance]:
         text = " ".join(t.text for t in words)
         stance = _read_tokens(words, text, question, request, base=not_done != parent_negated
                               if not_done else False)
+        if not out and not not_done and _warns(words):  # the message opens with the warning
+            stance = replace(stance, advice=True)
         if not not_done:
             parent_negated, parent = stance.negated, stance
             able = any(t.lower_ in {"ca", "can", "could", "cannot"} for t in words)
