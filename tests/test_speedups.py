@@ -369,15 +369,15 @@ def check_tracker_cache(new_store: Any) -> None:
         assert fresh is not mine and len(fresh.events) == 6
         same(fresh, await loaded("learner"))
 
-        if store.engine.dialect.name == "postgresql":  # one statement appends, after a check
-            engine = tracker_cache._reader(store)
-            last = await asyncio.to_thread(tracker_cache._read_last_id, engine, "learner")
-            row = tracker_cache._values("learner", ActionExecuted("action_listen"))
-            assert tracker_cache._append(engine, "learner", last - 1, [row]) is None  # stale
-            assert await asyncio.to_thread(tracker_cache._read_last_id, engine, "learner") == last
-            written = tracker_cache._append(engine, "learner", last, [row, row])
-            assert written is not None and written > last
-            assert len((await loaded("learner")).events) == len(fresh.events) + 2
+        # appending checks the sender's last id first: a stale one writes nothing
+        engine = tracker_cache._reader(store)
+        last = await asyncio.to_thread(tracker_cache._read_last_id, engine, "learner")
+        row = tracker_cache._values("learner", ActionExecuted("action_listen"))
+        assert tracker_cache._append(engine, "learner", last - 1, [row]) is None
+        assert await asyncio.to_thread(tracker_cache._read_last_id, engine, "learner") == last
+        written = tracker_cache._append(engine, "learner", last, [row, row])
+        assert written is not None and written > last
+        assert len((await loaded("learner")).events) == len(fresh.events) + 2
         print("trackers match")
 
     asyncio.run(main())
