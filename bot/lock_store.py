@@ -57,49 +57,46 @@ DEFAULT_LIFETIME = float(os.environ.get("TICKET_LOCK_LIFETIME", 0) or 60)  # as 
 DEFAULT_WAIT_TTL = 10.0  # a waiter that stops renewing its ticket for this long is passed over
 _FIRST_POLL, _MAX_POLL = 0.002, 0.05
 
-# KEYS: next, serving. ARGV: ticket key prefix, token, wait ttl ms, hold ttl ms, counters ttl ms.
-# Returns {ticket, 1} when the ticket is served at once (the lock is the caller's), else {ticket, 0}:
-# taking a ticket and the first look at the queue are one call, so a conversation nobody else is
-# in costs two calls to Redis a turn (take, release), not three.
-_ISSUE = """
+# Both scripts below: KEYS: next, serving. ARGV: ticket key prefix, ticket (the poll's; unused when
+# taking one), token, wait ttl ms, hold ttl ms, counters ttl ms. serve(ticket, serving) moves
+# `serving` past tickets whose owners are gone, renews the counters, and renews the ticket's key
+# for holding (true: the ticket is served) or for waiting (false).
+_SERVE = """
+local function serve(ticket, serving)
+  while serving < ticket and redis.call('EXISTS', ARGV[1] .. serving) == 0 do
+    serving = redis.call('INCR', KEYS[2])
+  end
+  redis.call('PEXPIRE', KEYS[1], ARGV[6])
+  redis.call('PEXPIRE', KEYS[2], ARGV[6])
+  local held = serving == ticket
+  redis.call('SET', ARGV[1] .. ticket, ARGV[3], 'PX', held and ARGV[5] or ARGV[4])
+  return held
+end
+"""
+
+# Takes a ticket and looks at the queue in one call, so a conversation nobody else is in costs two
+# calls to Redis a turn (take, release), not three. Returns {ticket, 1} when it is served at once
+# (the lock is the caller's), else {ticket, 0}.
+_ISSUE = _SERVE + """
 local n = redis.call('INCR', KEYS[1])
 local serving = tonumber(redis.call('GET', KEYS[2]))
 if not serving then
   serving = n
   redis.call('SET', KEYS[2], n)
 end
-while serving < n and redis.call('EXISTS', ARGV[1] .. serving) == 0 do
-  serving = redis.call('INCR', KEYS[2])
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-if serving == n then
-  redis.call('SET', ARGV[1] .. n, ARGV[2], 'PX', ARGV[4])
-  return {n, 1}
-end
-redis.call('SET', ARGV[1] .. n, ARGV[2], 'PX', ARGV[3])
+if serve(n, serving) then return {n, 1} end
 return {n, 0}
 """
 
-# KEYS: next, serving. ARGV: ticket key prefix, ticket, token, wait ttl ms, hold ttl ms, counters ttl ms.
 # Returns 1: the lock is the caller's; 0: still waiting; -1: the ticket was lost (take a new one).
-_POLL = """
+_POLL = _SERVE + """
 local ticket = tonumber(ARGV[2])
 local serving = tonumber(redis.call('GET', KEYS[2]))
 local last = tonumber(redis.call('GET', KEYS[1]))
 if not serving or not last or serving > ticket or ticket > last then return -1 end
 local mine = redis.call('GET', ARGV[1] .. ticket)
 if mine and mine ~= ARGV[3] then return -1 end
-while serving < ticket and redis.call('EXISTS', ARGV[1] .. serving) == 0 do
-  serving = redis.call('INCR', KEYS[2])
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[6])
-redis.call('PEXPIRE', KEYS[2], ARGV[6])
-if serving == ticket then
-  redis.call('SET', ARGV[1] .. ticket, ARGV[3], 'PX', ARGV[5])
-  return 1
-end
-redis.call('SET', ARGV[1] .. ticket, ARGV[3], 'PX', ARGV[4])
+if serve(ticket, serving) then return 1 end
 return 0
 """
 
@@ -166,7 +163,7 @@ class TicketLockStore(LockStore):
         keys, tickets = self._keys(conversation_id)
         counters = self._ms(2 * max(lifetime, self.lifetime) + self.wait_ttl)
         ticket, held = await self._issue(keys=keys, args=[
-            tickets, place.token, self._ms(self.wait_ttl), self._ms(lifetime), counters])
+            tickets, 0, place.token, self._ms(self.wait_ttl), self._ms(lifetime), counters])
         place.ticket = int(ticket)
         return bool(int(held))
 
