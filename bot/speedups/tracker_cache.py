@@ -97,10 +97,11 @@ def _last_id(db: Any, sender_id: str) -> int | None:
 
 
 def _reader(store: SQLTrackerStore) -> sa.engine.Engine:
-    """The store's engine for the check that opens a turn. On PostgreSQL it is an engine of its
-    own whose connections are in autocommit for good: the check is one round trip instead of
-    BEGIN, SELECT and ROLLBACK (one statement reads the same either way), and no connection is
-    switched back and forth (psycopg2 sends a SET to switch one back)."""
+    """The store's engine for the check that opens a turn and for appending. On PostgreSQL it is
+    an engine of its own whose connections are in autocommit for good: each is one statement, one
+    round trip instead of BEGIN, the statement and ROLLBACK or COMMIT (one statement reads and
+    writes the same either way), and no connection is switched back and forth (psycopg2 sends a
+    SET to switch one back)."""
     engine = store.__dict__.get("_tutor_reader")
     if engine is None:
         engine = store.engine
