@@ -315,14 +315,17 @@ class Learner:
             if turn.replies is not None and not _states_steps(model, _text(turn.replies)):
                 self.problems.append(f"{self.sender}: {turn.text!r} -> {_text(turn.replies)!r}")
         model = models[self.number % len(models)]
-        turn = self.send(f"3 questions on {model.name}")
+        request = f"3 questions on {model.name}"
+        turn = self.send(request)
         for k in range(12):
             text = _text(turn.replies) if turn.replies is not None else ""
             if "Quiz finished" in text:
                 return
             question = self.asked(text)
-            if question is None:  # the turn failed, or its reply was lost: ask again
-                turn = self.send("repeat the question")
+            if question is None:  # the turn failed, or its reply was lost: ask again (for the
+                # quiz itself when the request was the turn in flight at the kill)
+                turn = self.send(request if "no quiz in progress" in text.lower()
+                                 else "repeat the question")
                 continue
             turn = self.send(question.answer_text if k % 2 == 0 else "bananas and custard")
             verdict = _text(turn.replies) if turn.replies is not None else ""
