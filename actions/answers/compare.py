@@ -52,8 +52,8 @@ def asks_comparison(message: str) -> bool:
     return bool(COMPARISON.search(message))
 
 
-def subject_named(name: str | None, model: NamedModel | None, law: Law | None) -> Subject | None:
-    """A comparison side for a name kept in the context (the model or law found for it): what the
+def subject_for(model: NamedModel | None, law: Law | None) -> Subject | None:
+    """A comparison side for the model or law found for a name kept in the context: what the
     conversation is about ("how is it different from X?"), or what it was about before."""
     if model is not None:
         return Subject(model.name, model=model)

@@ -134,6 +134,8 @@ def _contrast(token) -> bool:
 
 # Nouns of whose duty a thing is: "the manager's job", "planning is the managers thing".
 _DUTY_NOUNS = frozenset({"job", "thing", "responsibility", "duty", "department", "task"})
+# ... and of a duty of one's own that one can disown: "not my role", "not our problem".
+_OWN_DUTY_NOUNS = _DUTY_NOUNS | {"role", "problem"}
 
 
 def _assigns(token) -> bool:
@@ -162,7 +164,7 @@ def _assigns(token) -> bool:
 def _disowns(token) -> bool:
     """A duty of the speaker's that a negated clause disowns: "not my job", "isn't part of my
     role", "not our responsibility"."""
-    return token.lemma_.lower() in _DUTY_NOUNS | {"role", "problem"} and any(
+    return token.lemma_.lower() in _OWN_DUTY_NOUNS and any(
         c.dep_ == "poss" and c.lower_ in {"my", "our"} for c in token.children)
 
 

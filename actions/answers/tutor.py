@@ -159,7 +159,7 @@ class Tutor:
         found = compare.subjects(message, cat)
 
         def side(name: str | None) -> compare.Subject | None:  # a model or law kept by name
-            return compare.subject_named(name, ex.model(name), ex.law(name))
+            return compare.subject_for(ex.model(name), ex.law(name))
 
         if not found and compare.BOTH.search(message) and context.previous and context.subject:
             # "how do they differ?": the two things spoken of last
