@@ -119,6 +119,21 @@ def test_another_law_after_a_law(tutor: Tutor, phrasing: str) -> None:
         assert f"**{after.name}**" in reply.text
 
 
+@pytest.mark.parametrize(("question", "law"), [
+    ("which act stops me treating someone unfairly because of their race", "Equality Act 2010"),
+    ("which law stops sexism towards customers", "Equality Act 2010"),
+    ("which law is about keeping customer records safe", "Data Protection Act 2018"),
+    ("what law says goods must be of satisfactory quality", "Consumer Rights Act 2015"),
+    ("what law lets a customer return something that doesn't work", "Consumer Rights Act 2015"),
+])
+def test_the_year_of_the_law_found_for_a_situation(tutor: Tutor, question: str, law: str) -> None:
+    """The law is picked by what sets its context apart ("protects customers" does not decide),
+    and "when was it passed?" follows the law just answered."""
+    found, year = converse(tutor, question, "when was it passed?")
+    assert found.text.splitlines()[0] == f"That's covered by the {law}."
+    assert law in year.text and law[-4:] in year.text
+
+
 @pytest.mark.parametrize("question", ["when was it passed?", "what year is it from?",
                                       "when did it come in?"])
 def test_the_year_of_the_law_just_explained(tutor: Tutor, question: str) -> None:

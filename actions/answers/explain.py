@@ -8,6 +8,7 @@ import re
 import numpy as np
 
 from ..knowledge.base import KnowledgeBase
+from ..knowledge.embedding import Encoder
 from ..knowledge.model import (
     Abbreviation,
     Catalogue,
@@ -17,7 +18,7 @@ from ..knowledge.model import (
     Misconception,
     NamedModel,
 )
-from . import followup
+from . import followup, nlp
 from .compose import and_list, bulleted, numbered
 from .context import Context, misconception_key
 from .reply import Reply
@@ -25,7 +26,8 @@ from .resolve import asked_letter
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
 _MODEL_CUES = re.compile(r"\b(model|framework|method|acronym|technique)\b", re.I)
-_LAWS_TIE = 0.05  # laws this close to the best match are named together ("customer data")
+_LAWS_TIE = 0.8  # laws scoring this share of the best are named with it ("customer data")
+_LAW_WORDS = re.compile(r"(laws?|legislation|legal|acts?|regulations?|statutes?)", re.I)
 
 
 def doc_id(catalogue: Catalogue, doc_name: str) -> str | None:
@@ -40,13 +42,27 @@ def law_area(law: Law) -> str:
     return " ".join(words.split())
 
 
+def question_subject(message: str) -> str:
+    """What a question about a law is about, without its frame: 'which law protects disabled
+    customers?' -> 'disabled customers' (stop words, law words and the main verb are dropped)."""
+    words = [t.text for t in nlp.parse(message) if t.is_alpha and not t.is_stop
+             and not _LAW_WORDS.fullmatch(t.text)
+             and not (t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX"))]
+    return " ".join(words) or message
+
+
+def _centred(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    shifted = vectors - mean
+    return shifted / np.maximum(np.linalg.norm(shifted, axis=-1, keepdims=True), 1e-9)
+
+
 class Explainer:
     """Models, laws and abbreviations explained from the catalogue."""
 
     def __init__(self, kb: KnowledgeBase, min_score: float) -> None:
         self.kb = kb
         self.min_score = min_score
-        self._law_vectors: tuple[str, np.ndarray] | None = None
+        self._law_context: tuple[str, _LawContext] | None = None
 
     @property
     def cat(self) -> Catalogue:
@@ -152,27 +168,23 @@ class Explainer:
 
     # -- laws -----------------------------------------------------------------------------------
     def closest_laws(self, message: str) -> list[Law]:
-        """The law whose area (its name's words: 'Equality', 'Data Protection') the passages
-        closest to ``message`` talk about, e.g. discrimination -> the equality concept."""
-        laws = self.cat.laws
-        names = self._law_name_vectors() @ self.kb.embed(message)
-        areas = [law_area(law) for law in laws]
-        scores = [float(n) for n in names]
-        for hit in self.kb.search(message, k=10):
-            text = hit.passage.text.lower()
-            named = [i for i, area in enumerate(areas) if area and area in text]
-            for i in named:  # a passage that lists several laws tells them apart less
-                scores[i] = max(scores[i], hit.similarity / len(named))
-        best = max(scores)
-        return [law for law, s in zip(laws, scores, strict=True) if s >= best - _LAWS_TIE]
+        """The law(s) whose own context in the documents is closest to what ``message`` asks
+        about: each law's name and the sentences naming it (or its area, 'equality'), a sentence
+        naming n laws counting 1/n. Both sides have the documents' mean embedding removed, so
+        what every sentence shares ('customers') does not decide it."""
+        ctx = self._law_contexts()
+        question = _centred(self.kb.embed(question_subject(message)), ctx.mean)
+        scores = np.full(len(self.cat.laws), -1.0)
+        np.maximum.at(scores, ctx.owners, ctx.weights * (ctx.vectors @ question))
+        order = np.argsort(-scores, kind="stable")
+        return [self.cat.laws[i] for i in order if scores[i] >= _LAWS_TIE * scores[order[0]]]
 
-    def _law_name_vectors(self) -> np.ndarray:
-        """Embeddings of the laws' names, made once per index build."""
+    def _law_contexts(self) -> _LawContext:
+        """Each law's name and the sentences naming it, embedded once per index build."""
         build = self.kb.build_id
-        if self._law_vectors is None or self._law_vectors[0] != build:
-            names = [law.name for law in self.cat.laws]
-            self._law_vectors = (build, self.kb.encoder.encode(names))
-        return self._law_vectors[1]
+        if self._law_context is None or self._law_context[0] != build:
+            self._law_context = (build, _LawContext.of(self.cat, self.kb.encoder))
+        return self._law_context[1]
 
     def law_reply(self, laws: list[Law], named: bool, context: Context) -> Reply:
         """What the documents say of ``laws``; led by which law it is when the learner named none
@@ -240,3 +252,33 @@ class Explainer:
         cites = list(dict.fromkeys(cat.cite(doc, section) for _, doc, section in places))
         return Reply(f"{places[0][0]} is in your notes under:\n" + bulleted(cites), kind="where",
                      sources=cites, context=context)
+
+
+class _LawContext:
+    """Centred embeddings of every law's name and of the sentences that name it."""
+
+    def __init__(self, owners: list[int], weights: list[float], vectors: np.ndarray,
+                 mean: np.ndarray) -> None:
+        self.owners = np.array(owners, dtype=int)
+        self.weights = np.array(weights, dtype=np.float32)
+        self.vectors = _centred(vectors, mean)
+        self.mean = mean
+
+    @classmethod
+    def of(cls, cat: Catalogue, encoder: Encoder) -> _LawContext:
+        laws = cat.laws
+        texts = [item.text for doc in cat.documents for item in doc.items]
+        patterns = [re.compile(rf"\b(?:{re.escape(law.name)}|{re.escape(law_area(law) or law.name)})\b",
+                               re.I) for law in laws]
+        owners, weights, sentences = list(range(len(laws))), [1.0] * len(laws), []
+        for text in dict.fromkeys(texts):
+            named = [i for i, p in enumerate(patterns) if p.search(text)]
+            if not named:
+                continue
+            owners += named
+            weights += [1 / len(named)] * len(named)
+            sentences += [text] * len(named)
+        vectors = encoder.encode([law.name for law in laws] + texts)
+        by_text = dict(zip(texts, vectors[len(laws):], strict=True))
+        rows = np.vstack([vectors[:len(laws)], *([by_text[t]] for t in sentences)])
+        return cls(owners, weights, rows, vectors[len(laws):].mean(axis=0))
