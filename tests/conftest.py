@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from .servers import TutorServers
+
+# Every knowledge base the tests build over the same documents and examples fits the same
+# misconception judge: fit it once (saved by content), not once per test index.
+os.environ.setdefault("TUTOR_JUDGE_CACHE",
+                      str(Path(__file__).resolve().parent.parent / ".state" / "judges"))
 
 
 @pytest.fixture(scope="session")

@@ -45,11 +45,13 @@ class HashingEncoder:
 
 
 def copy_seeds(target: Path) -> Path:
-    """Copy the real topic documents into ``target`` and return it."""
+    """Copy the real topic documents (and their labelled examples) into ``target``; return it."""
     target.mkdir(parents=True, exist_ok=True)
     for doc in KNOWLEDGE.iterdir():
         if doc.is_file():
             shutil.copy(doc, target / doc.name)
+        elif doc.name == "examples":
+            shutil.copytree(doc, target / doc.name, dirs_exist_ok=True)
     return target
 
 

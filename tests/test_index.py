@@ -91,7 +91,7 @@ def test_rebuild_embeds_only_what_changed(tmp_path: Path) -> None:
     assert fourth.removed == ["005_escalation.txt"] and fourth.embedded == 0
     manifest = store.manifest()
     assert manifest is not None
-    assert set(manifest["documents"]) == {p.name for p in folder.iterdir()}
+    assert set(manifest["documents"]) == {p.name for p in folder.iterdir() if p.is_file()}
     assert manifest["model"] == encoder.name and manifest["dimension"] == encoder.dim
 
 

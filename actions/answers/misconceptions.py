@@ -21,18 +21,30 @@ message is about a misconception (closeness to its bullet clears ``threshold``) 
 side beats its correct side by ``margin``, clause by clause (Scores.gap); a clear lead of the
 mistaken side also adds a little to the closeness (``evidence``). Wh-questions and requests assert
 nothing and are never corrected.
+
+With labelled learner messages (knowledge/examples/misconceptions.yml), a learned judge
+(:mod:`misconception_judge`) makes the last decision from these readings and from the message's
+closeness to each misconception's examples: the threshold above generalised poorly to wording its
+rules were not written from. The rules still decide alone for a misconception with no examples.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import threading
+import time
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.model import Misconception, SectionKind
+from . import misconception_judge as judging
+from .misconception_judge import Judge
 from .nlp import normalise
 from .stance import EXCLUSIVE_WORDS, Reading, Stance, read_message
 
@@ -62,6 +74,14 @@ HUB_K = 5
 # about documenting only loosely as worded, but clearly takes its mistaken side.
 GAP_WEIGHT = 0.1
 GAP_CAP = 0.2
+
+
+log = logging.getLogger(__name__)
+
+# With a judge, the first test (near_a_misconception) lets a message through when it is this close
+# to a bullet or to a held example; below both, no labelled held message was judged held.
+GATE_ABOUT = 0.0
+GATE_EXAMPLE = 0.45
 
 
 def evidence(about: np.ndarray | float, gap: np.ndarray | float) -> np.ndarray | float:
@@ -168,10 +188,73 @@ def _correct_views(m: Misconception) -> list[str]:
 class MisconceptionDetector:
     """Compares each clause of a message with every misconception's claims, side by side."""
 
-    def __init__(self, kb: KnowledgeBase, params: Params = DEFAULT) -> None:
+    def __init__(self, kb: KnowledgeBase, params: Params = DEFAULT,
+                 examples: Path | None = None) -> None:
+        """``examples``: labelled learner messages for the judge (by default the knowledge
+        folder's examples/misconceptions.yml); without any, the rules alone decide."""
         self.kb = kb
         self.params = params
+        self.examples = examples or kb.knowledge_dir / "examples" / "misconceptions.yml"
         self._table: _Table | None = None
+        self._judge: tuple[tuple[str, int], Judge | None] | None = None
+        self._judge_lock = threading.Lock()
+
+    def judge(self) -> Judge | None:
+        """The judge fitted on the examples for the current documents: loaded when this or
+        another process has fitted it already (saved by content, in ``$TUTOR_JUDGE_CACHE`` or
+        the index folder's ``judges``), else fitted now (seconds; ``tutor index`` does it
+        ahead). None without examples: the rules decide alone."""
+        try:
+            key = (self.kb.build_id, self.examples.stat().st_mtime_ns)
+        except OSError:
+            key = (self.kb.build_id, -1)
+        if self._judge is not None and self._judge[0] == key:
+            return self._judge[1]
+        with self._judge_lock:
+            if self._judge is None or self._judge[0] != key:
+                self._judge = (key, self._load_or_fit() if key[1] != -1 else None)
+            return self._judge[1]
+
+    def _load_or_fit(self) -> Judge | None:
+        items = self._rows().misconceptions
+        examples = judging.load_examples(self.examples, items)
+        if not any(e.target >= 0 for e in examples):
+            return None
+        documents = [item.text for doc in self.kb.catalogue.documents for item in doc.items]
+        key = judging.cache_key([type(self.kb.encoder).__name__, *documents],
+                                self.examples.read_bytes())
+        folder = Path(os.environ.get("TUTOR_JUDGE_CACHE") or self.kb.store.root / "judges")
+        saved = folder / f"{key}.pkl"
+        judge = judging.load_saved(saved)
+        if judge is None or judge.n != len(items):
+            started = time.perf_counter()
+            judge = self.fit_judge(examples)
+            log.info("misconception judge fitted on %d examples in %.1f s", len(examples),
+                     time.perf_counter() - started)
+            try:
+                judging.save(judge, saved)
+            except OSError as exc:
+                log.warning("misconception judge not saved to %s: %s", saved, exc)
+        return judge
+
+    def fit_judge(self, examples: list[judging.Example],
+                  use: np.ndarray | None = None) -> Judge:
+        """A judge fitted on ``examples`` (those in ``use``)."""
+        readings = [self.reading(e.say) for e in examples]
+        vectors = np.stack([self.kb.encoder.encode([e.say])[0] for e in examples])
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        return Judge.fit(readings, vectors, examples, len(self._rows().misconceptions), use)
+
+    def reading(self, message: str, scores: Scores | None = None) -> judging.Reading | None:
+        """What the judge reads of ``message`` (None when it asserts nothing)."""
+        scores = scores if scores is not None else self.scores(message)
+        if scores is None:
+            return None
+        vector = self.kb.embed(message.strip())
+        return judging.Reading(scores.about, scores.gap(self.params.penalty),
+                               scores.holding(self.params.penalty)[0],
+                               scores.denied_by_clause.max(axis=0),
+                               vector / max(float(np.linalg.norm(vector)), 1e-9))
 
     def _rows(self) -> _Table:
         """The claims' rows, embedded once per knowledge build."""
@@ -289,8 +372,11 @@ class MisconceptionDetector:
         table = self._rows()
         if not len(table.misconceptions):
             return False
-        about = self._about(table, self.kb.embed(message.strip()))
-        return float(about.max()) >= self.params.threshold - GAP_WEIGHT * GAP_CAP
+        whole = self.kb.embed(message.strip())
+        about = float(self._about(table, whole).max())
+        if (judge := self.judge()) is not None:
+            return about >= GATE_ABOUT or judge.closest_example(whole) >= GATE_EXAMPLE
+        return about >= self.params.threshold - GAP_WEIGHT * GAP_CAP
 
     @staticmethod
     def decide(scores: Scores | None, params: Params) -> int | None:
@@ -310,8 +396,21 @@ class MisconceptionDetector:
         if not self.near_a_misconception(message):
             return None  # what decide() would say, without parsing or encoding the clauses
         scores = self.scores(message)
+        if scores is None:
+            return None
         best = self.decide(scores, self.params)
-        if scores is None or best is None:
+        judge = self.judge()
+        if judge is not None and (best is None or judge.covered[best]):
+            # the judge speaks for the misconceptions it has examples of; the rules' choice of
+            # one it has none of (a new document's) stands
+            reading = self.reading(message, scores)
+            if reading is None:
+                return None
+            chances = np.where(judge.covered, judge.probabilities(reading), 0.0)
+            best = int(np.argmax(chances))
+            if chances[best] < judge.threshold:
+                return None
+        if best is None:
             return None
         held, clauses = scores.holding(self.params.penalty)
         clause = scores.reading.clauses[int(clauses[best])]

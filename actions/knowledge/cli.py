@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -73,7 +74,12 @@ def index(
         )
     else:
         typer.echo(f"index up to date: {len(report.unchanged)} documents unchanged")
+    from ..answers.misconceptions import MisconceptionDetector
     from ..report.commands import embed_report_items  # MiniLM is loaded: the report's items too
+
+    started = time.perf_counter()
+    if MisconceptionDetector(base).judge() is not None:  # fitted now, not in a learner's turn
+        typer.echo(f"misconception judge ready ({time.perf_counter() - started:.1f}s)")
 
     if embedded := embed_report_items(corpus.documents, base.encoder):
         typer.echo(f"report: {embedded} key concepts, tips and marking points embedded for 'tutor report'")
