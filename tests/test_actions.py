@@ -36,7 +36,8 @@ CONTEXT_SLOTS = set(Context().to_slots())
 @pytest.fixture(scope="module")
 def tutor(tmp_path_factory: pytest.TempPathFactory) -> Tutor:
     root = tmp_path_factory.mktemp("tutor")
-    kb = KnowledgeBase(copy_seeds(root / "knowledge"), root / "index", encoder=HashingEncoder())
+    kb = KnowledgeBase(copy_seeds(root / "knowledge", examples=False), root / "index",
+                       encoder=HashingEncoder())
     _, report = kb.rebuild()
     assert report is not None
     return Tutor(kb)

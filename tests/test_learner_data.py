@@ -63,7 +63,8 @@ def save_turn(db: Path, sender: str, said: str, answered: str, now: float) -> No
 @pytest.fixture(params=["sqlite", "postgresql"])
 def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[QuizDesk, Stores]]:
     """A quiz desk over the seed documents, its progress and log databases, and a tracker store."""
-    kb = KnowledgeBase(copy_seeds(tmp_path / "k"), tmp_path / "i", encoder=HashingEncoder())
+    kb = KnowledgeBase(copy_seeds(tmp_path / "k", examples=False), tmp_path / "i",
+                       encoder=HashingEncoder())
     kb.rebuild()
     tracker = TrackerEvents(tmp_path / "tracker.db")
     if request.param == "sqlite":
@@ -153,7 +154,8 @@ def test_export_and_forget_commands(tmp_path: Path, monkeypatch) -> None:
         monkeypatch.delenv(name, raising=False)
     settings.cache_clear()
     try:
-        kb = KnowledgeBase(copy_seeds(tmp_path / "k"), tmp_path / "i", encoder=HashingEncoder())
+        kb = KnowledgeBase(copy_seeds(tmp_path / "k", examples=False), tmp_path / "i",
+                       encoder=HashingEncoder())
         kb.rebuild()
         desk = QuizDesk(kb, Progress(settings().progress_url), random.Random(2))
         take_a_quiz(desk, Stores(desk.progress, Logbook.from_settings()), "cli:ana", tmp_path / "rasa.db")
@@ -290,7 +292,8 @@ LEARNER = "web:chat"
 @pytest.fixture
 def in_chat(tmp_path: Path) -> Iterator[tuple[QuizDesk, Stores, Path]]:
     """The actions' tutor, quiz desk, logbook and stores, on SQLite in ``tmp_path``."""
-    kb = KnowledgeBase(copy_seeds(tmp_path / "k"), tmp_path / "i", encoder=HashingEncoder())
+    kb = KnowledgeBase(copy_seeds(tmp_path / "k", examples=False), tmp_path / "i",
+                       encoder=HashingEncoder())
     kb.rebuild()
     desk = QuizDesk(kb, Progress(f"sqlite:///{tmp_path / 'p.db'}"), random.Random(3))
     stores = Stores(desk.progress, Logbook(f"sqlite:///{tmp_path / 'l.db'}", KEY),

@@ -210,3 +210,20 @@ def test_plain_answers_do_not_quote_mistakes(tutor: Tutor) -> None:
                     "I tell customers how their feedback changed things."):
         reply = tutor.answer(message)
         assert "misconception" not in (reply.text + " ".join(reply.sources)).lower()
+
+
+def test_a_statement_nothing_answers_gets_the_advice_on_its_misconception(tutor: Tutor) -> None:
+    """Not corrected (it takes the correct side) and not a question: the course's advice on the
+    misconception it is about, not "I couldn't find anything"; "why?" then explains it."""
+    reply = tutor.respond("I always check who I'm talking to before I look at their account")
+    assert reply.kind == "advice", reply.text
+    assert "misconception" not in reply.text.lower()  # advice, not a correction
+    assert "verification" in reply.text and "confidential customer data" in reply.text
+    why = tutor.respond("why?", reply.context)
+    assert why.kind == "explanation" and "verification" in why.text, why.text
+
+
+@pytest.mark.parametrize("message", ["I work on the tills at a supermarket",
+                                     "the weather is nice today"])
+def test_chatter_gets_no_advice(tutor: Tutor, message: str) -> None:
+    assert tutor.advice_on(message) is None

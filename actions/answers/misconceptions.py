@@ -82,6 +82,12 @@ log = logging.getLogger(__name__)
 # to a bullet or to a held example; below both, no labelled held message was judged held.
 GATE_ABOUT = 0.0
 GATE_EXAMPLE = 0.45
+# topic_of: how close a message must come to a held example ("I log every call I take": 0.79,
+# "I always check who I'm talking to before I look at their account": 0.66) to be about its
+# misconception; chatter stays under it ("my manager is nice": 0.55, "I work on the tills": 0.52).
+# Without a judge, the closeness to the bullet (``about``) must reach TOPIC_ABOUT.
+TOPIC_EXAMPLE = 0.6
+TOPIC_ABOUT = 0.35
 
 
 def evidence(about: np.ndarray | float, gap: np.ndarray | float) -> np.ndarray | float:
@@ -365,6 +371,21 @@ class MisconceptionDetector:
         about = (1 - ROW_WEIGHT) * bullet + ROW_WEIGHT * nearest
         return about if table.hub is None else about - HUB_WEIGHT * table.hub
 
+    def topic_of(self, message: str) -> Misconception | None:
+        """The misconception ``message`` is about, whichever side it takes, when it is clearly
+        about one: the misconception of its nearest held example, else (no examples) the bullet
+        it is closest to."""
+        table = self._rows()
+        if not len(table.misconceptions):
+            return None
+        whole = self.kb.embed(message.strip())
+        judge = self.judge()
+        if judge is not None:
+            index, closeness = judge.nearest_held(whole / max(float(np.linalg.norm(whole)), 1e-9))
+            return table.misconceptions[index] if closeness >= TOPIC_EXAMPLE else None
+        about = self._about(table, whole)
+        return table.misconceptions[int(about.argmax())] if about.max() >= TOPIC_ABOUT else None
+
     def near_a_misconception(self, message: str) -> bool:
         """Whether the whole message is close enough to its nearest misconception's bullet for
         :meth:`decide` to hold it at all (its first test): most questions are not, and skip the
@@ -407,8 +428,9 @@ class MisconceptionDetector:
             if reading is None:
                 return None
             chances = np.where(judge.covered, judge.probabilities(reading), 0.0)
+            bar = judge.threshold if best is None else judging.AGREED  # the rules hold it too
             best = int(np.argmax(chances))
-            if chances[best] < judge.threshold:
+            if chances[best] < bar:
                 return None
         if best is None:
             return None

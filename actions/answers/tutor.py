@@ -15,7 +15,7 @@ from dataclasses import replace
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.model import SectionKind
 from . import compare, followup, topics
-from .advice import asks_about_mistakes
+from .advice import advice, asks_about_mistakes
 from .answering import ANSWERING, CONTENT, MISTAKES, Ranker, compose, is_question
 from .compose import bulleted
 from .context import Context, misconception_key
@@ -214,6 +214,8 @@ class Tutor:
         ranked = self.ranker.rank(message, _WITH_MISTAKES if question else ANSWERING)
         found = compose(message, ranked, self.min_score)
         if found is None:
+            if not question and (reply := self.advice_on(message, context)) is not None:
+                return reply
             return self._not_found(message)
         sources = list(dict.fromkeys(cat.cite(p.doc, p.section) for p in found.used))
         first = found.used[0]
@@ -310,6 +312,21 @@ class Tutor:
         )
 
     # -- misconceptions -------------------------------------------------------------------------
+    def advice_on(self, message: str, context: Context | None = None) -> Reply | None:
+        """For a statement that nothing answers but that is about a listed misconception ("I
+        always check who I'm talking to before I open their account"): the course's advice on
+        it, which holds whichever side the learner takes (it was not judged a mistake)."""
+        m = self.detector.topic_of(message)
+        if m is None:
+            return None
+        cat = self.kb.catalogue
+        return Reply(f"On that point, your course's advice: {advice(m.text)}\n\n"
+                     "Ask 'why?' to hear more, or carry on.", kind="advice",
+                     sources=[cat.cite(m.source.doc, m.source.section)],
+                     context=(context or Context()).but(
+                         misconception=misconception_key(m), focus="misconception",
+                         topic=self._doc_id(m.source.doc)))
+
     def correction(self, message: str, context: Context | None = None) -> Reply | None:
         """A correction when ``message`` states or asks about a listed misconception, else None."""
         match = self.detector.check(message)
