@@ -66,7 +66,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.answers import misconception_judge as judging  # noqa: E402
-from actions.answers.misconceptions import MisconceptionDetector, Params, evidence  # noqa: E402
+from actions.answers.misconceptions import (  # noqa: E402
+    MisconceptionDetector,
+    Params,
+    document_examples,
+    evidence,
+)
 from actions.knowledge.base import KnowledgeBase  # noqa: E402
 
 DEV = ROOT.parent / "shared/eval/misconceptions.yml"
@@ -235,14 +240,23 @@ class JudgeEvaluation:
                          for c, s in zip(cases, ev.scores, strict=True)]
         vectors = detector.kb.encoder.encode([c.say for c in cases])
         self.vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-        blocks = np.array([c.block for c in cases])
-        learnable = np.array([b.startswith("own:") and b not in unseen for b in blocks])
-        self.best = np.full(len(cases), -1)
-        self.chance = np.zeros(len(cases))
+        # the documents' own examples are learned from in every fit, and never scored
+        documents = document_examples(items)
+        self.examples += documents
+        self.readings += [detector.reading(e.say) for e in documents]
+        extra = detector.kb.encoder.encode([e.say for e in documents])
+        self.vectors = np.concatenate(
+            [self.vectors, extra / np.linalg.norm(extra, axis=1, keepdims=True)])
+        blocks = np.array([c.block for c in cases] + [e.block for e in documents])
+        learnable = np.array([(b.startswith("own:") and b not in unseen) or b == "documents"
+                              for b in blocks])
+        self.best = np.full(len(blocks), -1)
+        self.chance = np.zeros(len(blocks))
         started = time.perf_counter()
-        for block in dict.fromkeys(blocks[learnable]):
+        for block in dict.fromkeys(blocks[learnable & (blocks != "documents")]):
             self._judge(blocks == block, learnable & (blocks != block))
         shipped = self._judge(~learnable, learnable)
+        self.best, self.chance = self.best[:len(cases)], self.chance[:len(cases)]
         self.fit_seconds = (time.perf_counter() - started) / (len(set(blocks[learnable])) + 1)
         self.uncovered = int((~shipped.covered).sum())
 

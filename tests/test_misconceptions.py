@@ -85,8 +85,7 @@ def test_a_held_misconception_is_corrected_with_the_right_one(
     "thanks, I think I get it now",
     # casual correct views: an interjection before a denial, "can't X without Y" (Y is needed)
     "nah, I never give out account details without security checks",
-    pytest.param("you cant judge service quality without numbers like CSAT", marks=pytest.mark.xfail(
-        strict=True, reason="the learned judge reads 'can't X without Y' as the mistake")),
+    "you cant judge service quality without numbers like CSAT",
     "no, complaints arent only for managers, i help too",
     "nah i always tell customers what changed after their feedback",
     # the bullet's own example ("crossing arms") advised against

@@ -22,7 +22,8 @@ side beats its correct side by ``margin``, clause by clause (Scores.gap); a clea
 mistaken side also adds a little to the closeness (``evidence``). Wh-questions and requests assert
 nothing and are never corrected.
 
-With labelled learner messages (knowledge/examples/misconceptions.yml), a learned judge
+With labelled learner messages (knowledge/examples/misconceptions.yml, plus each bullet's belief
+and correct views in its own words: :func:`document_examples`), a learned judge
 (:mod:`misconception_judge`) makes the last decision from these readings and from the message's
 closeness to each misconception's examples: the threshold above generalised poorly to wording its
 rules were not written from. The rules still decide alone for a misconception with no examples.
@@ -191,6 +192,18 @@ def _correct_views(m: Misconception) -> list[str]:
             for c in m.claims if c.negated]
 
 
+def document_examples(items: list[Misconception]) -> list[judging.Example]:
+    """Examples in the documents' own words, for every misconception (a new document's too):
+    its belief as held, its correct views as not held. Own blocks left out in turn, judged with
+    and without them: F1 0.87 either way, false corrections 20 -> 18/285, own:9 0.73 -> 0.79."""
+    out = []
+    for i, m in enumerate(items):
+        out.append(judging.Example(m.belief, i, "documents"))
+        out += [judging.Example(text, -1, "documents")
+                for text in (*_correct_views(m), *([m.correction] if m.correction else []))]
+    return out
+
+
 class MisconceptionDetector:
     """Compares each clause of a message with every misconception's claims, side by side."""
 
@@ -226,6 +239,7 @@ class MisconceptionDetector:
         examples = judging.load_examples(self.examples, items)
         if not any(e.target >= 0 for e in examples):
             return None
+        examples += document_examples(items)
         documents = [item.text for doc in self.kb.catalogue.documents for item in doc.items]
         key = judging.cache_key([type(self.kb.encoder).__name__, *documents],
                                 self.examples.read_bytes())
