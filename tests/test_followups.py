@@ -280,3 +280,18 @@ def test_the_context_survives_rasa_slots() -> None:
 
 def _bullets(text: str) -> list[str]:
     return [line[2:] for line in text.splitlines() if line.startswith("- ")]
+
+
+def test_which_law_is_that_after_a_correction_follows_the_mistake(tutor: Tutor) -> None:
+    """The law of the misconception just corrected, read from the documents (the bullet about
+    sharing data names consent and legal restrictions: the documents' data protection law)."""
+    cat = _cat(tutor)
+    sharing = next(m for m in cat.misconceptions if "shared" in m.text)
+    correction, law = converse(tutor, "we can share customer data with anyone we like",
+                               "which law is that?")
+    assert correction.kind == "correction" and sharing.text in correction.text
+    first = tutor.explainer.closest_laws(sharing.text)[0]
+    assert law.kind == "law" and first.name in law.text.split("\n")[0], law.text
+    assert "Data Protection" in first.name or "GDPR" in first.name  # what that bullet is about
+    alone = converse(tutor, "which law is that?")[0]
+    assert first.name not in alone.text.split("\n")[0] or alone.kind != "law"

@@ -31,6 +31,11 @@ __all__ = ["Context", "Reply", "Tutor", "misconception_key"]
 _CONTENT = CONTENT
 _SUPPORT_MIN = SUPPORT_MIN
 _LAW_CUES = re.compile(r"\b(laws?|legislation|legal|acts?|regulations?|statutes?)\b", re.I)
+# A law question that only points back ("which law is that?", "what act covers this?").
+_POINTS_BACK = re.compile(
+    r"^\W*(?:so\W+|and\W+|ok\W+)?(?:which|what)\s+(?:law|act|legislation|regulation)s?\s+"
+    r"(?:is|are|was|covers?|applies|apply|says?|deals? with)?\s*(?:that|this|it|those|these)"
+    r"(?:\s+(?:then|one|under|about|from))?\W*$", re.I)
 _MODEL_CUES = re.compile(r"\b(model|framework|method|acronym|technique)\b", re.I)
 _ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
 _TIPS = re.compile(r"\b(tips?|revision tips?|revision strateg\w*)\b", re.I)
@@ -271,7 +276,11 @@ class Tutor:
         laws = find_laws(message, cat)
         if not laws and not _LAW_CUES.search(message):
             return self.answer(message, context)  # NLU guessed a law question; the message names none
-        return self.explainer.law_reply(laws or self.explainer.closest_laws(message),
+        about = message
+        if not laws and _POINTS_BACK.match(message) and (
+                m := self.explainer.misconception(context.misconception)):
+            about = m.text  # "which law is that?" after a correction: the law of that mistake
+        return self.explainer.law_reply(laws or self.explainer.closest_laws(about),
                                         named=bool(laws), context=context)
 
     # -- exam tips and marking points -----------------------------------------------------------
