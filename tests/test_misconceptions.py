@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from actions.answers import misconception_judge as judging
 from actions.answers.misconceptions import MisconceptionDetector
 from actions.answers.nlp import normalise
 from actions.answers.stance import read_message
@@ -255,3 +256,29 @@ def test_a_new_document_is_checked_without_code_changes(tmp_path: Path) -> None:
     match = detector.check(message)
     assert match is not None and "escalating" in match.misconception.text
     assert detector.check("when should I escalate a call?") is None
+
+
+def test_unreadable_examples_leave_the_rules_to_decide(tmp_path: Path) -> None:
+    """A broken examples file is logged and ignored: no judge, the rules still correct."""
+    folder = copy_seeds(tmp_path / "k")
+    (folder / "examples" / "misconceptions.yml").write_text("held: [say: {", encoding="utf-8")
+    kb = KnowledgeBase(folder, tmp_path / "i")
+    kb.rebuild()
+    detector = MisconceptionDetector(kb)
+    assert detector.judge() is None
+    match = detector.check("the customer is always right whatever they ask for")
+    assert match is not None and "always right" in match.misconception.text
+
+
+def test_examples_of_a_bullet_that_is_gone_are_skipped(tmp_path: Path) -> None:
+    folder = copy_seeds(tmp_path / "k")
+    kb = KnowledgeBase(folder, tmp_path / "i")
+    kb.rebuild()
+    items = kb.catalogue.misconceptions
+    path = tmp_path / "examples.yml"
+    path.write_text("held:\n- say: the moon is made of cheese\n  expect: [[cheese]]\n"
+                    "- say: the customer is always right\n  expect: [[always right]]\n"
+                    "not_held:\n- say: hello there\n", encoding="utf-8")
+    examples = judging.load_examples(path, items)
+    assert [e.say for e in examples] == ["the customer is always right", "hello there"]
+    assert "always right" in items[examples[0].target].text and examples[1].target == -1

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import sklearn
 import yaml
 from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -187,8 +188,8 @@ class Judge:
 
 def cache_key(documents: list[str], examples: bytes) -> str:
     """What a saved judge was fitted for: the documents' words (and the encoder's name), the
-    examples and this code's version."""
-    digest = hashlib.sha256(f"{VERSION}\n".encode())
+    examples, this code's version and scikit-learn's (a model is not read across versions)."""
+    digest = hashlib.sha256(f"{VERSION} {sklearn.__version__}\n".encode())
     for text in documents:
         digest.update(text.encode() + b"\n")
     digest.update(examples)
