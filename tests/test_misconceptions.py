@@ -8,8 +8,10 @@ misconception must contain, so a correction of the wrong misconception fails.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from actions.answers import misconception_judge as judging
@@ -282,3 +284,14 @@ def test_examples_of_a_bullet_that_is_gone_are_skipped(tmp_path: Path) -> None:
     examples = judging.load_examples(path, items)
     assert [e.say for e in examples] == ["the customer is always right", "hello there"]
     assert "always right" in items[examples[0].target].text and examples[1].target == -1
+
+
+def test_saved_judges_are_pruned(tmp_path: Path) -> None:
+    judge = judging.Judge(None, np.zeros((0, 3)), np.zeros(0, int), np.zeros(0, int), 0)  # type: ignore[arg-type]
+    for i in range(6):
+        judging.save(judge, tmp_path / f"{i}.pkl", keep=4)
+        os.utime(tmp_path / f"{i}.pkl", (i, i))
+    judging.save(judge, tmp_path / "new.pkl", keep=4)
+    assert sorted(p.name for p in tmp_path.glob("*.pkl")) == ["3.pkl", "4.pkl", "5.pkl", "new.pkl"]
+    assert isinstance(judging.load_saved(tmp_path / "new.pkl"), judging.Judge)
+    assert judging.load_saved(tmp_path / "0.pkl") is None

@@ -206,10 +206,14 @@ def load_saved(path: Path) -> Judge | None:
     return judge if isinstance(judge, Judge) else None
 
 
-def save(judge: Judge, path: Path) -> None:
-    """Write atomically: processes sharing the index folder never read half a file."""
+def save(judge: Judge, path: Path, keep: int = 4) -> None:
+    """Write atomically (processes sharing the index folder never read half a file), then remove
+    all but the ``keep`` newest judges of the folder (each is fitted for older documents)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{id(judge)}.tmp")
     with tmp.open("wb") as f:
         pickle.dump(judge, f)
     tmp.replace(path)
+    saved = sorted(path.parent.glob("*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in saved[keep:]:
+        old.unlink(missing_ok=True)
