@@ -170,8 +170,7 @@ def test_paraphrases_and_belief_questions_are_corrected(tutor: Tutor, message: s
     "the customer is not always right but they deserve respect",
     "I always log calls so colleagues can follow up",
     "It's a myth that the customer is always right",
-    pytest.param("I adapt the script to each customer's problem", marks=pytest.mark.xfail(
-        strict=True, reason="the learned judge corrects it for scripted responses (0.5+)")),
+    "I adapt the script to each customer's problem",
     "I always ask for consent before sharing data",
     "what does complaint handling involve?",
     "explain the STAR method",

@@ -27,15 +27,15 @@ from ..knowledge.model import Misconception
 
 log = logging.getLogger(__name__)
 
-# The probability at which a message is corrected: with own blocks left out in turn, F1 0.87 at
-# both 0.4 and 0.5, with 18 and 15 false corrections in 263 (scripts/eval_misconceptions.py).
-THRESHOLD = 0.5
-# The probability that suffices when the rules hold the message too: two readings agreeing
-# ("we can share customer data freely": 0.49). Own blocks left out in turn: F1 0.85 -> 0.87,
-# false corrections 19 -> 20/285; dev 0.97 -> 1.00.
+# The probability at which a message is corrected, and the one that suffices when the rules hold
+# it too (two readings agreeing: "we can share customer data freely", 0.49). Fitted on the own
+# blocks left out in turn (F1 less 0.01 per false correction, as scripts/eval_misconceptions.py
+# fits the rules): 0.5/0.25 F1 0.856, 28/313 false corrections; 0.7/0.25 0.857, 17; 0.8/0.25
+# 0.854, 12; 0.8 without the lower bar 0.740, 10. Dev 1.00, 0/16 at each with the lower bar.
+THRESHOLD = 0.8
 AGREED = 0.25
 # Bump when the features or the classifier change: a judge saved by another version is refitted.
-VERSION = 7
+VERSION = 8
 _NOT_HELD = -1
 
 
@@ -127,14 +127,12 @@ class Judge:
     """The fitted classifier and the examples it compares messages with."""
 
     def __init__(self, model: HistGradientBoostingClassifier, vectors: np.ndarray,
-                 targets: np.ndarray, topics: np.ndarray, n: int,
-                 threshold: float = THRESHOLD) -> None:
+                 targets: np.ndarray, topics: np.ndarray, n: int) -> None:
         self.model = model
         self.vectors = vectors
         self.targets = targets
         self.topics = topics
         self.n = n
-        self.threshold = threshold
 
     def probabilities(self, reading: Reading, leave_out: np.ndarray | None = None) -> np.ndarray:
         """How likely the message holds each misconception (examples in ``leave_out`` unused)."""

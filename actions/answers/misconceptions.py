@@ -442,7 +442,7 @@ class MisconceptionDetector:
             if reading is None:
                 return None
             chances = np.where(judge.covered, judge.probabilities(reading), 0.0)
-            bar = judge.threshold if best is None else judging.AGREED  # the rules hold it too
+            bar = judging.THRESHOLD if best is None else judging.AGREED  # the rules hold it too
             best = int(np.argmax(chances))
             if chances[best] < bar:
                 return None
