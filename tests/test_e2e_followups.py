@@ -171,3 +171,25 @@ def test_questions_requests_and_correct_views_are_not_corrected(servers: TutorSe
                                                                 message: str) -> None:
     reply = Learner(servers).say(message)
     assert reply.strip() and not corrected(reply), reply
+
+
+def test_which_law_is_that_after_a_correction(servers: TutorServers, catalogue: Catalogue) -> None:
+    """The law of the mistake just corrected: the documents' data-protection law for sharing data."""
+    learner = Learner(servers)
+    stated = learner.say("we can share customer data with anyone we like")
+    assert corrected(stated), stated
+    law = learner.say("which law is that?")
+    first_line = law.split("\n")[0]
+    data_laws = [x.name for x in catalogue.laws if "Data Protection" in x.name or "GDPR" in x.name]
+    assert any(name in first_line for name in data_laws), law
+    assert "Equality" not in first_line and "Consumer" not in first_line, law
+
+
+def test_a_correct_practice_nothing_answers_gets_advice(servers: TutorServers,
+                                                        catalogue: Catalogue) -> None:
+    """Not corrected, not "I couldn't find anything": the course's advice on that mistake."""
+    learner = Learner(servers)
+    reply = learner.say("I always check who I'm talking to before I look at their account")
+    verification = next(m for m in catalogue.misconceptions if "verification" in m.text)
+    assert not corrected(reply) and "couldn't find" not in reply, reply
+    assert advice(verification.text) in reply, reply
