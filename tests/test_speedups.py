@@ -39,7 +39,7 @@ def test_patches_are_installed_when_rasa_loads_the_channels() -> None:
     assert run_check("check_installed").split() == [
         "bot.speedups.tracker_cache", "bot.speedups.tracker_cache", "bot.speedups.states",
         "bot.speedups.states", "bot.speedups.tracker_copy", "bot.speedups.log_text",
-        "bot.speedups.action_payload", "bot.speedups.validation"]
+        "bot.speedups.action_payload", "bot.speedups.validation", "bot.speedups.graph_runner"]
 
 
 @slow
@@ -76,12 +76,22 @@ def test_action_server_gets_this_turns_events_and_the_full_state() -> None:
     assert "payload ok" in run_check("check_action_payload")
 
 
+def test_action_responses_get_rasas_verdict_and_message() -> None:
+    assert "verdicts match" in run_check("check_validation")
+
+
+@slow
+def test_graphs_run_without_dask_give_rasas_parses_and_predictions() -> None:
+    assert "graph runs match" in run_check("check_graph_runner")
+
+
 # --- run under .venv-rasa ------------------------------------------------------------------------
 
 def check_installed() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.policy import Policy
     from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -91,7 +101,7 @@ def check_installed() -> None:
                      Domain.states_for_tracker_history, DialogueStateTracker.applied_events,
                      DialogueStateTracker.copy,
                      Policy.format_tracker_states, RemoteAction._action_call_format,
-                     RemoteAction._validate_action_result):
+                     RemoteAction._validate_action_result, DaskGraphRunner.run):
         print(function.__module__)
 
 
@@ -459,6 +469,108 @@ def check_action_payload() -> None:
     assert sent["next_action"] == "action_answer" and sent["sender_id"] == "learner"
     assert "domain" in sent and "version" in sent
     print("payload ok")
+
+
+def _responses(rng: random.Random) -> list[Any]:
+    """Action-server responses: valid ones as the tutor's actions send, and each broken a little."""
+    valid = {"events": [
+        {"event": "slot", "timestamp": None, "name": "quiz_topic", "value": "HEAT"},
+        {"event": "bot", "timestamp": None, "text": "Question 1 of 3", "data": {"buttons": []},
+         "metadata": {}},
+        {"event": "active_loop", "name": "quiz_form"},
+        {"event": "followup", "name": "action_listen"},
+        {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet",
+                                                                    "confidence": 1.0}}},
+        {"event": "reset_slots"}, {"event": "restart"}, {"event": "session_started"},
+        {"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0},
+    ], "responses": [{"text": "hello"}]}
+    breaks = [
+        lambda e: e.pop("event", None), lambda e: e.update(event="no_such_event"),
+        lambda e: e.update(event=3), lambda e: e.update(event=["slot"]),
+        lambda e: e.update(name=5), lambda e: e.pop("name", None) or e.pop("value", None),
+        lambda e: e.update(text=7), lambda e: e.update(confidence="high"),
+        lambda e: e.update(parse_data="nothing"), lambda e: e.update(timestamp="now"),
+    ]
+    out: list[Any] = [valid, {}, {"events": []}, {"responses": []}, {"events": "x"},
+                      {"events": [3]}, {"events": [{}]}, [], "text", None,
+                      {"events": [{"event": "slot", "name": "a", "value": 1}], "responses": [3]}]
+    import copy
+
+    for _ in range(400):
+        response = copy.deepcopy(valid)
+        rng.shuffle(response["events"])
+        del response["events"][rng.randint(0, len(response["events"])):]
+        for _ in range(rng.randint(0, 2)):
+            if response["events"]:
+                rng.choice(breaks)(rng.choice(response["events"]))
+        out.append(response)
+    return out
+
+
+def check_validation() -> None:
+    from jsonschema import ValidationError, validate
+    from rasa.core.actions.action import RemoteAction
+
+    import bot.speedups.validation  # noqa: F401
+
+    action = RemoteAction("action_answer", None)
+    schema = RemoteAction.action_response_format_spec()
+    valid = invalid = 0
+    for response in _responses(random.Random(9)):
+        try:
+            validate(response, schema)  # Rasa 3.6's own check
+            rasa: Any = True
+        except ValidationError as e:
+            rasa = (e.message, list(e.path), list(e.schema_path))
+        try:
+            ours: Any = action._validate_action_result(response)
+        except ValidationError as e:
+            assert e.message.endswith("/custom-actions"), e.message
+            ours = (e.message.split(". Failed to validate")[0], list(e.path), list(e.schema_path))
+        assert ours == rasa, (response, ours, rasa)
+        valid += rasa is True
+        invalid += rasa is not True
+    assert valid > 100 and invalid > 100, (valid, invalid)
+    print(f"verdicts match ({valid} valid, {invalid} invalid)")
+
+
+def check_graph_runner() -> None:
+    import asyncio
+
+    from rasa.core.agent import load_agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.speedups import graph_runner
+
+    agent = asyncio.run(load_agent(model_path=str(ROOT / "models" / "tutor.tar.gz")))
+    processor = agent.processor
+    texts = ["hi", "what does HEAT stand for?", "what's step 3?", "compare STAR and SMART",
+             "quiz me on LATER", "it's b", "skip", "how am I doing?", "thanks, bye", "asdf qwer",
+             "which law covers customer data?", "what is GDPR?", "no", "yes please"]
+    runs = 0
+    for text in texts:
+        seen = []
+        for run in (graph_runner._rasa_run, graph_runner.run):
+            DaskGraphRunner.run = run  # type: ignore[method-assign]
+            parsed = asyncio.run(processor.parse_message(UserMessage(text, sender_id="t")))
+            tracker = DialogueStateTracker("t", agent.domain.slots)
+            for event in (ActionExecuted("action_session_start"), SessionStarted(),
+                          ActionExecuted("action_listen"), UserUttered(text, parsed)):
+                tracker.update(event)
+            predictions = []
+            for _ in range(2):  # the action, then what follows it
+                prediction = processor._predict_next_with_tracker(tracker)
+                predictions.append(vars(prediction).copy())
+                name = agent.domain.action_names_or_texts[prediction.max_confidence_index]
+                tracker.update(ActionExecuted(name))
+            seen.append((parsed, predictions))
+        DaskGraphRunner.run = graph_runner.run  # type: ignore[method-assign]
+        assert seen[0] == seen[1], (text, seen)
+        runs += 1
+    print(f"graph runs match ({runs} messages)")
 
 
 if __name__ == "__main__":

@@ -16,12 +16,16 @@ docstring what it measured:
 
 Together the last five make a turn's cost flat in the conversation's length (issue 9).
 
+- :mod:`.graph_runner`: the NLU and policy graphs run node by node in an order worked out once,
+  without building and scheduling a dask graph on every run.
+
 - :mod:`.sqlite_wal`: the SQLite tracker store commits to a write-ahead log, without a disk sync
   each, so a commit no longer holds up every conversation of the server (many learners at once).
 """
 
 from . import (  # noqa: F401 - install on import
     action_payload,
+    graph_runner,
     log_text,
     sqlite_wal,
     states,
