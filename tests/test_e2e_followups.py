@@ -193,3 +193,13 @@ def test_a_correct_practice_nothing_answers_gets_advice(servers: TutorServers,
     verification = next(m for m in catalogue.misconceptions if "verification" in m.text)
     assert not corrected(reply) and "couldn't find" not in reply, reply
     assert advice(verification.text) in reply, reply
+
+
+def test_which_came_first_after_comparing_two_laws(servers: TutorServers,
+                                                   catalogue: Catalogue) -> None:
+    dated = sorted((law for law in catalogue.laws if law.year), key=lambda law: law.year)
+    old, new = dated[0], dated[-1]
+    learner = Learner(servers)
+    learner.say(f"what's the difference between the {new.name} and the {old.name}?")
+    first = learner.say("which one came first?")
+    assert first.startswith(f"The **{old.name}** came first"), first

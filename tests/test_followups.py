@@ -295,3 +295,26 @@ def test_which_law_is_that_after_a_correction_follows_the_mistake(tutor: Tutor) 
     assert "Data Protection" in first.name or "GDPR" in first.name  # what that bullet is about
     alone = converse(tutor, "which law is that?")[0]
     assert first.name not in alone.text.split("\n")[0] or alone.kind != "law"
+
+
+def test_which_came_first_of_the_two_laws_just_compared(tutor: Tutor) -> None:
+    """By the years in the laws' names, read from the catalogue."""
+    dated = sorted((law for law in _cat(tutor).laws if law.year), key=lambda law: law.year)
+    old, new = dated[0], dated[-1]
+    _, first = converse(tutor, f"compare the {new.name} and the {old.name}", "which one came first?")
+    assert first.kind == "law" and first.text.index(old.name) < first.text.index(new.name), first.text
+    assert str(old.year) in first.text and str(new.year) in first.text
+    named = tutor.respond(f"which is older, the {new.name} or the {old.name}?")
+    assert named.text.startswith(f"The **{old.name}** came first"), named.text
+
+
+def test_which_came_first_of_two_models_is_not_guessed(tutor: Tutor) -> None:
+    a, b = _cat(tutor).models[:2]
+    _, first = converse(tutor, f"compare {a.name} and {b.name}", "which one came first?")
+    assert "don't say when" in first.text and a.name in first.text and b.name in first.text
+
+
+def test_when_was_a_named_law_passed(tutor: Tutor) -> None:
+    law = next(law for law in _cat(tutor).laws if law.year)
+    reply = tutor.respond(f"when was the {law.name.rsplit(' ', 1)[0]} passed?")
+    assert reply.kind == "law" and f"**{law.year}**" in reply.text, reply.text

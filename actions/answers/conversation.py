@@ -40,6 +40,16 @@ def follow_up(tutor: Tutor, message: str, form: FollowUp, context: Context) -> R
         return ex.step_reply(model, form.position, context, letter=form.letter)
     if form.form is Form.ORDINAL:
         return _ordinal(tutor, message, form, context)
+    if form.form is Form.FIRST:
+        named = find_laws(plain, cat)
+        laws = named if len(named) >= 2 else [law for name in (context.previous, context.law)
+                                              if (law := ex.law(name))]
+        if len(laws) < 2 and (pair := [m for m in (models or [ex.model(context.previous),
+                                                              ex.model(context.model)]) if m]):
+            names = " or ".join(dict.fromkeys(m.name for m in pair))
+            return Reply(f"Your course documents don't say when {names} came about, so I won't "
+                         "guess which came first.", kind="model", context=context)
+        return ex.which_first(laws, context)
     named_topics = find_topics(message, cat)
     if models or find_laws(message, cat) or find_abbreviations(message, cat):
         return None  # it names what it asks about: answered as a question in its own right

@@ -216,6 +216,26 @@ class Explainer:
             text = f"The **{law.name}** dates from **{law.year}**, the year in its name."
         return Reply(text, kind="law", context=context.but(law=law.name, focus="law"))
 
+    def which_first(self, laws: list[Law], context: Context) -> Reply | None:
+        """Which of two laws came first, by the years in their names; None unless two differ."""
+        laws = list(dict.fromkeys(laws))[:2]
+        if len(laws) < 2:
+            return None
+        undated = [law.name for law in laws if law.year is None]
+        if undated:
+            text = (f"Your course documents don't give a year for {and_list(undated)}, so I can't "
+                    f"say which came first.")
+        else:
+            old, new = sorted(laws, key=lambda law: law.year or 0)
+            if old.year == new.year:
+                text = f"The **{old.name}** and the **{new.name}** are both from **{old.year}**."
+            else:
+                text = (f"The **{old.name}** came first (**{old.year}**); the **{new.name}** "
+                        f"followed in **{new.year}**, {new.year - old.year} years later "  # type: ignore[operator]
+                        "(the years in their names).")
+        return Reply(text, kind="law", context=context.but(law=laws[-1].name, previous=laws[0].name,
+                                                            focus="law"))
+
     # -- abbreviations --------------------------------------------------------------------------
     def abbreviation_reply(self, abbreviation: Abbreviation, context: Context) -> Reply:
         cat = self.cat

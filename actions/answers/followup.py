@@ -45,6 +45,11 @@ _INSTEAD = re.compile(
     r".{0,25}\b(?:right|correct|proper|better|best) (?:way|thing|approach)"
     r"(?: to do(?: it)?)?(?: then| here| now)?\s*[?.!]*\s*$", re.I)
 # "give me an example", "any examples?", "what's an example of that?"
+# Which of two came first: "which one came first?", "which is older?", "which was passed first?"
+_FIRST = re.compile(
+    r"\bwhich(?: one| of them| of the two| act| law)?\s+(?:came|comes|was|is|were|got)\s+"
+    r"(?:(?:passed|made|introduced|brought in)\s+)?(?:the\s+)?(?:first|earlier|earliest|older|oldest|"
+    r"newer|newest|later|latest|more recent|most recent)\b", re.I)
 _EXAMPLE = re.compile(
     r"^\s*(?:(?:ok|okay|so|and|but|can|could|please)\b[,\s]*)*(?:(?:you |u )?(?:give|show|tell)"
     r"(?: me| us)?|is there|have you got|got|any|what(?:'s| is| would be))?\s*(?:an? |some )?"
@@ -77,6 +82,7 @@ class Form(StrEnum):
     DETAIL = "detail"  # "tell me more", "go on"
     INSTEAD = "instead"  # "what should I do instead?", "so what's the right way?"
     EXAMPLE = "example"  # "give me an example", "any examples?"
+    FIRST = "first"  # "which one came first?", "which is older?" (of two laws)
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,8 @@ def read(message: str) -> FollowUp | None:
             return FollowUp(Form.ORDINAL, _position(match))
     if match := _LETTER.search(text):
         return FollowUp(Form.STEP, letter=match["letter"].upper())
+    if _FIRST.search(text):
+        return FollowUp(Form.FIRST)
     if _WHY.search(text):
         return FollowUp(Form.WHY)
     if _INSTEAD.search(text):
@@ -132,6 +140,11 @@ def read(message: str) -> FollowUp | None:
     if _MORE.search(text):
         return FollowUp(Form.MORE)
     return None
+
+
+def asks_when(message: str) -> bool:
+    """True for "when was ... passed?", "what year ...?" and the like."""
+    return bool(_WHEN.search(message))
 
 
 def without_position(message: str) -> str:

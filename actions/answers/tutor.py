@@ -179,8 +179,11 @@ class Tutor:
         unknown = [s for s in found if not s.known]
         if len(known) >= 2:
             text, sources = compare.side_by_side(known[0], known[1], cat)
-            return Reply(text, kind="comparison", sources=sources,
-                         context=context.but(focus="comparison"))
+            first, second = known[0], known[1]
+            return Reply(text, kind="comparison", sources=sources, context=context.but(
+                focus="comparison", previous=first.name,
+                law=second.law.name if second.law else context.law,
+                model=second.model.name if second.model else context.model))
         if not unknown:
             return None  # one name and something unnamed ("HEAT and good service"): answered plainly
         one = known[0]
@@ -201,6 +204,8 @@ class Tutor:
         if models := find_models(message, cat):
             return ex.model_reply(models[0], message, context)
         if laws := find_laws(message, cat):
+            if len(laws) == 1 and followup.asks_when(message):  # "when was the CRA passed?"
+                return ex.law_year(laws[0], context)
             return ex.law_reply(laws, named=True, context=context)
         if abbreviations := find_abbreviations(message, cat):
             return ex.abbreviation_reply(abbreviations[0], context)
