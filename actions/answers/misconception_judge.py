@@ -2,12 +2,12 @@
 
 The reading rules (:mod:`stance`) and one threshold on closeness generalised poorly to wording
 they were not written from (unseen blocks: F1 0.63 to 0.73). The judge keeps what they measure and
-adds what labelled learner messages show (knowledge/examples/misconceptions.yml): for a message and
-each misconception, how close it comes to that misconception's held examples and to the nearest
-correct, asking or chatty ones, beside the detector's own closeness and side-taking. A gradient
-boosted classifier over these generic features (they name no misconception) says how likely the
-message holds each one. A misconception with no examples (a tutor's new document) is left to the
-rules, which judge it from the document's words alone.
+adds what labelled learner messages show (knowledge/examples/misconceptions.yml, and each
+bullet's belief and correct views in its own words): for a message and each misconception, how
+close it comes to that misconception's held examples and to the nearest correct, asking or chatty
+ones, beside the detector's own closeness and side-taking. A gradient boosted classifier over
+these generic features (they name no misconception) says how likely the message holds each one, so
+a tutor's new document is judged too, from its own words, until learners' examples are added.
 """
 
 from __future__ import annotations
@@ -134,17 +134,16 @@ class Judge:
         self.topics = topics
         self.n = n
 
-    def probabilities(self, reading: Reading, leave_out: np.ndarray | None = None) -> np.ndarray:
-        """How likely the message holds each misconception (examples in ``leave_out`` unused)."""
+    def probabilities(self, reading: Reading) -> np.ndarray:
+        """How likely the message holds each misconception."""
         sims = self.vectors @ reading.vector
-        if leave_out is not None:
-            sims = np.where(leave_out, -np.inf, sims)
         return self.model.predict_proba(features(reading, sims, self.targets, self.topics,
                                                  self.n))[:, 1]
 
     @property
     def covered(self) -> np.ndarray:
-        """Which misconceptions have held examples: the judge speaks for these only."""
+        """Which misconceptions have held examples: the judge speaks for these only (every one
+        has its belief as an example, unless the judge was fitted without the documents')."""
         return np.isin(np.arange(self.n), self.targets)
 
     def closest_example(self, vector: np.ndarray) -> float:

@@ -26,7 +26,7 @@ With labelled learner messages (knowledge/examples/misconceptions.yml, plus each
 and correct views in its own words: :func:`document_examples`), a learned judge
 (:mod:`misconception_judge`) makes the last decision from these readings and from the message's
 closeness to each misconception's examples: the threshold above generalised poorly to wording its
-rules were not written from. The rules still decide alone for a misconception with no examples.
+rules were not written from. Without an examples file the rules decide alone.
 """
 
 from __future__ import annotations
