@@ -39,7 +39,8 @@ def test_patches_are_installed_when_rasa_loads_the_channels() -> None:
     assert run_check("check_installed").split() == [
         "bot.speedups.tracker_cache", "bot.speedups.tracker_cache", "bot.speedups.states",
         "bot.speedups.states", "bot.speedups.tracker_copy", "bot.speedups.log_text",
-        "bot.speedups.action_payload", "bot.speedups.validation", "bot.speedups.graph_runner"]
+        "bot.speedups.action_payload", "bot.speedups.validation", "bot.speedups.graph_runner",
+        "bot.speedups.endpoint_session"]
 
 
 @slow
@@ -94,6 +95,7 @@ def check_installed() -> None:
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
 
     import bot.channels  # noqa: F401 - what Rasa imports from credentials.yml
 
@@ -101,7 +103,8 @@ def check_installed() -> None:
                      Domain.states_for_tracker_history, DialogueStateTracker.applied_events,
                      DialogueStateTracker.copy,
                      Policy.format_tracker_states, RemoteAction._action_call_format,
-                     RemoteAction._validate_action_result, DaskGraphRunner.run):
+                     RemoteAction._validate_action_result, DaskGraphRunner.run,
+                     EndpointConfig.request):
         print(function.__module__)
 
 
@@ -571,6 +574,58 @@ def check_graph_runner() -> None:
         assert seen[0] == seen[1], (text, seen)
         runs += 1
     print(f"graph runs match ({runs} messages)")
+
+
+def test_endpoint_requests_keep_their_connection_and_give_rasas_answers() -> None:
+    assert "endpoint ok" in run_check("check_endpoint_session")
+
+
+def check_endpoint_session() -> None:
+    import asyncio
+
+    from aiohttp import web
+    from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+    import bot.speedups.endpoint_session  # noqa: F401
+
+    peers: list[Any] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername"))
+        body = await request.json()
+        if body.get("fail"):
+            return web.Response(status=400, text="bad")
+        if body.get("text"):
+            return web.Response(text="plain")
+        return web.json_response({"auth": request.headers.get("Authorization"),
+                                  "query": dict(request.query), "echo": body})
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook",
+                                  headers={"Authorization": "Bearer t"}, params={"a": "1"})
+        for n in range(5):
+            answer = await endpoint.request(json={"n": n}, method="post", timeout=10)
+            assert answer == {"auth": "Bearer t", "query": {"a": "1"}, "echo": {"n": n}}, answer
+        assert await endpoint.copy().request(json={"text": 1}) is None  # not JSON: None
+        try:
+            await endpoint.request(json={"fail": 1})
+            raise AssertionError("no error")
+        except ClientResponseError as e:
+            assert e.status == 400 and e.text == b"bad"
+        await asyncio.gather(*(endpoint.request(json={"n": n}) for n in range(20)))
+        assert len(set(peers[:7])) == 1, peers  # one connection, kept
+        assert len(set(peers)) <= 21
+        await runner.cleanup()
+
+    asyncio.run(main())
+    print("endpoint ok")
 
 
 if __name__ == "__main__":

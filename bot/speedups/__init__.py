@@ -19,12 +19,16 @@ Together the last five make a turn's cost flat in the conversation's length (iss
 - :mod:`.graph_runner`: the NLU and policy graphs run node by node in an order worked out once,
   without building and scheduling a dask graph on every run.
 
+- :mod:`.endpoint_session`: requests to the action server go over one kept aiohttp session (and
+  its idle connections) instead of a new session and connection each.
+
 - :mod:`.sqlite_wal`: the SQLite tracker store commits to a write-ahead log, without a disk sync
   each, so a commit no longer holds up every conversation of the server (many learners at once).
 """
 
 from . import (  # noqa: F401 - install on import
     action_payload,
+    endpoint_session,
     graph_runner,
     log_text,
     sqlite_wal,
