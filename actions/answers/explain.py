@@ -177,7 +177,9 @@ class Explainer:
         scores = np.full(len(self.cat.laws), -1.0)
         np.maximum.at(scores, ctx.owners, ctx.weights * (ctx.vectors @ question))
         order = np.argsort(-scores, kind="stable")
-        return [self.cat.laws[i] for i in order if scores[i] >= _LAWS_TIE * scores[order[0]]]
+        best = scores[order[0]]  # the closest is always named; others near it when it is close
+        return [self.cat.laws[i] for i in order
+                if i == order[0] or (best > 0 and scores[i] >= _LAWS_TIE * best)]
 
     def _law_contexts(self) -> _LawContext:
         """Each law's name and the sentences naming it, embedded once per index build."""
