@@ -65,7 +65,8 @@ def started(store: Store, request: str = "3 abbreviations") -> tuple[QuizSession
 
 
 def wrong(question: Question) -> str:
-    return next(option for option in question.options if option not in question.answers)
+    right = {a.lower() for a in question.answers}  # an option may be an answer in capitals
+    return next(option for option in question.options if option.lower() not in right)
 
 
 def attempts(store: Store, learner: str = "ana") -> list[Attempt]:

@@ -65,7 +65,8 @@ class Learner:
         self.say("quiz me on HEAT", self.desk.command(self.name, "start", "quiz me on HEAT"))
         question = self.desk.session(self.name).current()
         assert question is not None
-        wrong = next((o for o in question.options if o not in question.answers), "Listen, Resolve")
+        right = {a.lower() for a in question.answers}
+        wrong = next((o for o in question.options if o.lower() not in right), "Listen, Resolve")
         verdict = self.say(wrong, self.desk.answer(self.name, wrong))
         assert verdict.kind in ("quiz_verdict", "quiz_summary") and not verdict.text.startswith("Correct")
         return question.id, wrong
