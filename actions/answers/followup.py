@@ -44,12 +44,12 @@ _INSTEAD = re.compile(
     r"\binstead\b|^\s*(?:(?:ok|okay|so|and|right|then)[,\s]+)*(?:what|how)(?:'s| is| do| should)?\b"
     r".{0,25}\b(?:right|correct|proper|better|best) (?:way|thing|approach)"
     r"(?: to do(?: it)?)?(?: then| here| now)?\s*[?.!]*\s*$", re.I)
-# "give me an example", "any examples?", "what's an example of that?"
 # Which of two came first: "which one came first?", "which is older?", "which was passed first?"
 _FIRST = re.compile(
     r"\bwhich(?: one| of them| of the two| act| law)?\s+(?:came|comes|was|is|were|got)\s+"
     r"(?:(?:passed|made|introduced|brought in)\s+)?(?:the\s+)?(?:first|earlier|earliest|older|oldest|"
     r"newer|newest|later|latest|more recent|most recent)\b", re.I)
+# "give me an example", "any examples?", "what's an example of that?"
 _EXAMPLE = re.compile(
     r"^\s*(?:(?:ok|okay|so|and|but|can|could|please)\b[,\s]*)*(?:(?:you |u )?(?:give|show|tell)"
     r"(?: me| us)?|is there|have you got|got|any|what(?:'s| is| would be))?\s*(?:an? |some )?"

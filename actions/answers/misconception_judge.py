@@ -140,16 +140,6 @@ class Judge:
         return self.model.predict_proba(features(reading, sims, self.targets, self.topics,
                                                  self.n))[:, 1]
 
-    @property
-    def covered(self) -> np.ndarray:
-        """Which misconceptions have held examples: the judge speaks for these only (every one
-        has its belief as an example, unless the judge was fitted without the documents')."""
-        return np.isin(np.arange(self.n), self.targets)
-
-    def closest_example(self, vector: np.ndarray) -> float:
-        """The message's cosine with its nearest held example (a cheap first test)."""
-        return self.nearest_held(vector)[1]
-
     def nearest_held(self, vector: np.ndarray) -> tuple[int, float]:
         """The misconception of the held example nearest the message, and their cosine."""
         held = np.flatnonzero(self.targets >= 0)

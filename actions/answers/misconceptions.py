@@ -261,8 +261,7 @@ class MisconceptionDetector:
                   use: np.ndarray | None = None) -> Judge:
         """A judge fitted on ``examples`` (those in ``use``)."""
         readings = [self.reading(e.say) for e in examples]
-        vectors = np.stack([self.kb.encoder.encode([e.say])[0] for e in examples])
-        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        vectors = self.kb.encoder.encode([e.say for e in examples])  # unit length, in one batch
         return Judge.fit(readings, vectors, examples, len(self._rows().misconceptions), use)
 
     def reading(self, message: str, scores: Scores | None = None) -> judging.Reading | None:
@@ -270,11 +269,9 @@ class MisconceptionDetector:
         scores = scores if scores is not None else self.scores(message)
         if scores is None:
             return None
-        vector = self.kb.embed(message.strip())
         return judging.Reading(scores.about, scores.gap(self.params.penalty),
                                scores.holding(self.params.penalty)[0],
-                               scores.denied_by_clause.max(axis=0),
-                               vector / max(float(np.linalg.norm(vector)), 1e-9))
+                               scores.denied_by_clause.max(axis=0), self.kb.embed(message.strip()))
 
     def _rows(self) -> _Table:
         """The claims' rows, embedded once per knowledge build."""
@@ -395,7 +392,7 @@ class MisconceptionDetector:
         whole = self.kb.embed(message.strip())
         judge = self.judge()
         if judge is not None:
-            index, closeness = judge.nearest_held(whole / max(float(np.linalg.norm(whole)), 1e-9))
+            index, closeness = judge.nearest_held(whole)
             return table.misconceptions[index] if closeness >= TOPIC_EXAMPLE else None
         about = self._about(table, whole)
         return table.misconceptions[int(about.argmax())] if about.max() >= TOPIC_ABOUT else None
@@ -410,7 +407,7 @@ class MisconceptionDetector:
         whole = self.kb.embed(message.strip())
         about = float(self._about(table, whole).max())
         if (judge := self.judge()) is not None:
-            return about >= GATE_ABOUT or judge.closest_example(whole) >= GATE_EXAMPLE
+            return about >= GATE_ABOUT or judge.nearest_held(whole)[1] >= GATE_EXAMPLE
         return about >= self.params.threshold - GAP_WEIGHT * GAP_CAP
 
     @staticmethod
@@ -434,14 +431,12 @@ class MisconceptionDetector:
         if scores is None:
             return None
         best = self.decide(scores, self.params)
-        judge = self.judge()
-        if judge is not None and (best is None or judge.covered[best]):
-            # the judge speaks for the misconceptions it has examples of; the rules' choice of
-            # one it has none of (a new document's) stands
+        if (judge := self.judge()) is not None:
+            # every misconception has examples (its belief at least: document_examples)
             reading = self.reading(message, scores)
             if reading is None:
                 return None
-            chances = np.where(judge.covered, judge.probabilities(reading), 0.0)
+            chances = judge.probabilities(reading)
             bar = judging.THRESHOLD if best is None else judging.AGREED  # the rules hold it too
             best = int(np.argmax(chances))
             if chances[best] < bar:
