@@ -27,7 +27,8 @@ from .resolve import asked_letter
 _ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
 _MODEL_CUES = re.compile(r"\b(model|framework|method|acronym|technique)\b", re.I)
 _LAWS_TIE = 0.8  # laws scoring this share of the best are named with it ("customer data")
-_LAW_WORDS = re.compile(r"(laws?|legislation|legal|acts?|regulations?|statutes?)", re.I)
+# Words that name legislation in general ("which law ...", "what act ..."), not a particular law.
+LAW_CUES = re.compile(r"\b(laws?|legislation|legal|acts?|regulations?|statutes?)\b", re.I)
 
 
 def doc_id(catalogue: Catalogue, doc_name: str) -> str | None:
@@ -46,7 +47,7 @@ def question_subject(message: str) -> str:
     """What a question about a law is about, without its frame: 'which law protects disabled
     customers?' -> 'disabled customers' (stop words, law words and the main verb are dropped)."""
     words = [t.text for t in nlp.parse(message) if t.is_alpha and not t.is_stop
-             and not _LAW_WORDS.fullmatch(t.text)
+             and not LAW_CUES.fullmatch(t.text)
              and not (t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX"))]
     return " ".join(words) or message
 

@@ -13,14 +13,14 @@ import re
 from dataclasses import replace
 
 from ..knowledge.base import KnowledgeBase
-from ..knowledge.model import SectionKind
+from ..knowledge.model import Misconception, SectionKind
 from . import compare, followup, topics
 from .advice import advice, asks_about_mistakes
 from .answering import ANSWERING, CONTENT, MISTAKES, Ranker, compose, is_question
 from .compose import bulleted
 from .context import Context, misconception_key
 from .conversation import SUPPORT_MIN, follow_up
-from .explain import Explainer, doc_id
+from .explain import LAW_CUES, Explainer, doc_id
 from .guidance import Guide
 from .misconceptions import MisconceptionDetector
 from .reply import Reply
@@ -30,7 +30,6 @@ __all__ = ["Context", "Reply", "Tutor", "misconception_key"]
 
 _CONTENT = CONTENT
 _SUPPORT_MIN = SUPPORT_MIN
-_LAW_CUES = re.compile(r"\b(laws?|legislation|legal|acts?|regulations?|statutes?)\b", re.I)
 # A law question that only points back ("which law is that?", "what act covers this?").
 _POINTS_BACK = re.compile(
     r"^\W*(?:so\W+|and\W+|ok\W+)?(?:which|what)\s+(?:law|act|legislation|regulation)s?\s+"
@@ -211,7 +210,7 @@ class Tutor:
             return ex.abbreviation_reply(abbreviations[0], context)
         question = is_question(message)
         mistakes = question and asks_about_mistakes(message)
-        if _LAW_CUES.search(message) and not mistakes:
+        if LAW_CUES.search(message) and not mistakes:
             return self.explain_law(message, context)
         if unknown := ex.unknown_model(message):
             return ex.no_such_model(unknown)
@@ -279,7 +278,7 @@ class Tutor:
         if not cat.laws:
             return Reply("Your course documents don't name any legislation yet.", kind="not_found")
         laws = find_laws(message, cat)
-        if not laws and not _LAW_CUES.search(message):
+        if not laws and not LAW_CUES.search(message):
             return self.answer(message, context)  # NLU guessed a law question; the message names none
         about = message
         if not laws and _POINTS_BACK.match(message) and (
@@ -337,9 +336,7 @@ class Tutor:
         return Reply(f"On that point, your course's advice: {advice(m.text)}\n\n"
                      "Ask 'why?' to hear more, or carry on.", kind="advice",
                      sources=[cat.cite(m.source.doc, m.source.section)],
-                     context=(context or Context()).but(
-                         misconception=misconception_key(m), focus="misconception",
-                         topic=self._doc_id(m.source.doc)))
+                     context=self._on_misconception(m, context))
 
     def correction(self, message: str, context: Context | None = None) -> Reply | None:
         """A correction when ``message`` states or asks about a listed misconception, else None."""
@@ -359,7 +356,10 @@ class Tutor:
             sources.append(cat.cite(support[0].passage.doc, support[0].passage.section))
         lines.append("\nAsk 'why?' to hear more, or carry on.")
         return Reply("\n".join(lines), kind="correction", sources=sources,
-                      context=(context or Context()).but(
-                          misconception=misconception_key(m), focus="misconception",
-                          topic=self._doc_id(m.source.doc)))
+                     context=self._on_misconception(m, context))
+
+    def _on_misconception(self, m: Misconception, context: Context | None) -> Context:
+        """The context after a reply about misconception ``m`` (a correction, or advice)."""
+        return (context or Context()).but(misconception=misconception_key(m),
+                                          focus="misconception", topic=self._doc_id(m.source.doc))
 
