@@ -283,6 +283,12 @@ async def test_a_quiz_through_the_form(desk: QuizDesk) -> None:
     assert current.prompt in aside["text"] and slots["last_model"] == "STAR"
     assert desk.session(LEARNER).current() == current
 
+    # a question after a word or two ("wait, ...") is left to the tutor, not graded as an answer
+    belief, _ = await _say(form, "wait, can we just share customer data with anyone?", "quiz_answer")
+    assert "Back to your quiz" in belief["text"] and current.prompt in belief["text"]
+    assert not belief["text"].startswith(("Correct", "Not quite", "Partly"))
+    assert desk.session(LEARNER).current() == current
+
     await _say(form, "skip", "quiz_skip")
     summary, slots = await _say(form, "stop", "quiz_stop")
     assert summary["text"].startswith("Quiz finished: 1 out of 3")

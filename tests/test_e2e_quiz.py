@@ -65,6 +65,11 @@ def test_a_quiz_conversation(servers: TutorServers, bank: QuestionBank) -> None:
     aside = _text(servers.say(learner, "what is the customer journey?"))
     assert "touchpoints" in aside and "Back to your quiz" in aside and third.prompt in aside
 
+    # a belief asked about after "wait," is corrected from the documents, not graded
+    belief = _text(servers.say(learner, "wait, can we just share customer data with anyone?"))
+    shared = next(m for m in bank.catalogue.misconceptions if "shared freely" in m.text)
+    assert shared.text in belief and "Back to your quiz" in belief and third.prompt in belief
+
     skipped = _text(servers.say(learner, "skip this one"))
     assert skipped.startswith("Skipped") and _gives_answer(third, skipped)
 

@@ -43,11 +43,17 @@ from actions.quiz.messages import Move, read
         ("can you tell me about STAR", Move.ASK),
         ("which law covers refunds?", Move.ASK),
         ("why?", Move.ASK),
+        # a word or two before the question does not make it an answer
+        ("wait, can we just share customer data with anyone?", Move.ASK),
+        ("hang on, what does GDPR stand for?", Move.ASK),
+        ("sorry, which law covers refunds?", Move.ASK),
         # answers, including ones that open like a question or hold a command-like word
         ("what I'd do is listen first", Move.ANSWER),
         ("who is responsible? the team", Move.ANSWER),
         ("Resolve?", Move.ANSWER),
         ("is it LATER?", Move.ANSWER),
+        ("so is it LATER?", Move.ANSWER),
+        ("ok LATER", Move.ANSWER),
         ("Thank", Move.ANSWER),
         ("LATER", Move.ANSWER),
         ("no", Move.ANSWER),

@@ -97,6 +97,13 @@ _ANSWER_WANTED = re.compile(
 )
 
 
+# Words that open a message without being part of it: "wait, can we share data with anyone?"
+_LEAD = re.compile(
+    r"^(?:(?:wait|hang on|hold on|sorry|oh|ah|so|but|and|also|actually|btw|by the way|um+|erm|hmm+|"
+    r"quick question|random question|one question|question|off topic|ok|okay|right)\s+)+"
+)
+
+
 def _plain(text: str) -> str:
     """Folded words with single spaces, no punctuation: "Stop the quiz!" -> "stop the quiz"."""
     return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
@@ -127,7 +134,7 @@ def is_guess(text: str) -> bool:
 def is_question(text: str) -> bool:
     """True when a message asks the tutor something rather than answering the quiz."""
     stripped = text.strip()
-    plain = _plain(stripped)
+    plain = _LEAD.sub("", _plain(stripped))
     if not plain or _TENTATIVE.match(plain):
         return False
     tail = stripped.rsplit("?", 1)[-1].strip() if "?" in stripped else ""
