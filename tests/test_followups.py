@@ -57,6 +57,21 @@ def test_questions_are_not_follow_ups(message: str) -> None:
     assert followup.read(message) is None
 
 
+@pytest.mark.parametrize("message", [
+    "i reckon being reactive is fine, we sort problems when they come up",
+    "we use email instead of the phone for every customer because they prefer it",
+    "I note it down where the whole team can see it later"])
+def test_statements_holding_when_where_or_instead_are_not_follow_ups(message: str) -> None:
+    assert followup.read(message) is None
+
+
+def test_a_statement_after_a_law_is_not_taken_for_its_year(tutor: Tutor) -> None:
+    law = next(law for law in _cat(tutor).laws if law.year)
+    _, reply = converse(tutor, f"what is the {law.name}?",
+                        "i reckon being reactive is fine, we sort problems when they come up")
+    assert str(law.year) not in reply.text and "don't give a year" not in reply.text
+
+
 @pytest.mark.parametrize("phrasing", ["what's step {n}?", "and step {n}?", "the {ord} step?",
                                       "what is the {ord} step?"])
 def test_a_step_of_the_model_just_explained(tutor: Tutor, phrasing: str) -> None:

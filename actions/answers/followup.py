@@ -62,6 +62,12 @@ _WHERE = re.compile(
 _MORE = re.compile(
     r"^\s*(?:and|also|then|so|ok|okay)?[,\s]*(?:what|how)\s+about\b|^\s*and\b|^\s*(?:same|now)\s+for\b",
     re.I)
+# A message that asks: a question mark, a question's or a request's first word, or a few words. Only
+# such a message is read as a "when", "where" or "instead" follow-up: in a longer statement those
+# words are part of what it states ("we sort problems when they come up").
+_ASKS = re.compile(
+    r"\?\s*$|^\s*(?:(?:and|so|but|ok|okay|right|then|hmm+|wait)\b[,\s]*)*(?:what|which|who|why|how|when|"
+    r"where|is|are|was|were|do|does|did|can|could|should|would|tell|give|show|explain|any)\b", re.I)
 # Words that point back at what was just said.
 PRONOUN = re.compile(r"\b(?:it|that|this|them|they|these|those|its)\b", re.I)
 _TELL_MORE = re.compile(
@@ -127,13 +133,14 @@ def read(message: str) -> FollowUp | None:
         return FollowUp(Form.FIRST)
     if _WHY.search(text):
         return FollowUp(Form.WHY)
-    if _INSTEAD.search(text):
+    asks = bool(_ASKS.search(text)) or len(text.split()) <= 6
+    if asks and _INSTEAD.search(text):
         return FollowUp(Form.INSTEAD)
     if _EXAMPLE.search(text):
         return FollowUp(Form.EXAMPLE)
-    if _WHEN.search(text) and PRONOUN.search(text):
+    if asks and _WHEN.search(text) and PRONOUN.search(text):
         return FollowUp(Form.WHEN)
-    if _WHERE.search(text) and (PRONOUN.search(text) or "note" in text.lower()):
+    if asks and _WHERE.search(text) and (PRONOUN.search(text) or "note" in text.lower()):
         return FollowUp(Form.WHERE)
     if _TELL_MORE.search(text):
         return FollowUp(Form.DETAIL)

@@ -45,6 +45,8 @@ _LIST_TOPICS = re.compile(
 _WITH_MISTAKES = ANSWERING | MISTAKES
 
 
+# The subject in focus is one model, law or topic: "it", "that", not "they" ("when they come up").
+_IT = re.compile(r"\b(?:it|that|this|its)\b", re.I)
 _THAT_ONE = re.compile(r"\b(?:that|this|the same) (?:one|topic|model|law)\b", re.I)
 
 
@@ -141,15 +143,17 @@ class Tutor:
         if subject is None and context.focus == "topic" and context.topic:
             doc = self.kb.catalogue.document(context.topic)
             subject = f"topic {int(doc.number)}" if doc is not None and doc.number else None
-        if not subject or not followup.PRONOUN.search(message):
+        if not subject or not _IT.search(message):
             return message
+        if not is_question(message) and len(message.split()) > 6:
+            return message  # a statement's "it" is its own ("it's fine to skip logging a call")
         cat = self.kb.catalogue
         if (find_models(message, cat) or find_laws(message, cat) or find_abbreviations(message, cat)
                 or topic_numbers(message)):
             return message
         if _THAT_ONE.search(message):
             return _THAT_ONE.sub(subject, message, count=1)
-        return followup.PRONOUN.sub(subject, message, count=1)
+        return _IT.sub(subject, message, count=1)
 
     def _doc_id(self, doc_name: str) -> str | None:
         return doc_id(self.kb.catalogue, doc_name)
@@ -203,7 +207,8 @@ class Tutor:
         if models := find_models(message, cat):
             return ex.model_reply(models[0], message, context)
         if laws := find_laws(message, cat):
-            if len(laws) == 1 and followup.asks_when(message):  # "when was the CRA passed?"
+            if len(laws) == 1 and followup.asks_when(message) and is_question(message):
+                # "when was the CRA passed?"
                 return ex.law_year(laws[0], context)
             return ex.law_reply(laws, named=True, context=context)
         if abbreviations := find_abbreviations(message, cat):
