@@ -333,3 +333,19 @@ def test_when_was_a_named_law_passed(tutor: Tutor) -> None:
     law = next(law for law in _cat(tutor).laws if law.year)
     reply = tutor.respond(f"when was the {law.name.rsplit(' ', 1)[0]} passed?")
     assert reply.kind == "law" and f"**{law.year}**" in reply.text, reply.text
+
+
+def test_that_topic_is_the_topic_in_focus(tutor: Tutor) -> None:
+    cat = _cat(tutor)
+    for doc in cat.documents:
+        marking = [m.text for m in cat.marking_points if m.source.doc == doc.name]
+        others = [m.text for m in cat.marking_points if m.source.doc != doc.name]
+        *_, reply = converse(tutor, "what topics are there?", f"the {ORDINALS[int(doc.number or 0)]} one",
+                             "what are the exam tips for it?",
+                             "what do examiners look for in that topic?")
+        assert doc.topic in reply.text and any(m in reply.text for m in marking), reply.text
+        assert not any(m in reply.text for m in others), reply.text
+    model = cat.models[0]
+    _, tips = converse(tutor, f"what is {model.name}?", "exam tips for that topic")
+    assert cat.topic_of(model.source.doc) in tips.text
+    assert all(t.source.doc == model.source.doc for t in cat.tips if t.text in tips.text)

@@ -47,6 +47,7 @@ _WITH_MISTAKES = ANSWERING | MISTAKES
 
 # The subject in focus is one model, law or topic: "it", "that", not "they" ("when they come up").
 _IT = re.compile(r"\b(?:it|that|this|its)\b", re.I)
+_THAT_TOPIC = re.compile(r"\b(?:that|this|the same) topic\b", re.I)
 _THAT_ONE = re.compile(r"\b(?:that|this|the same) (?:one|topic|model|law)\b", re.I)
 
 
@@ -140,7 +141,8 @@ class Tutor:
         topic 2) -> 'quiz me on topic 2', when the message names nothing."""
         subject = {"model": context.model, "law": context.law,
                    "abbreviation": context.abbreviation}.get(context.focus or "")
-        if subject is None and context.focus == "topic" and context.topic:
+        if context.topic and (_THAT_TOPIC.search(message) or (
+                subject is None and context.focus in ("topic", "tips", "marking"))):
             doc = self.kb.catalogue.document(context.topic)
             subject = f"topic {int(doc.number)}" if doc is not None and doc.number else None
         if not subject or not _IT.search(message):
