@@ -15,7 +15,8 @@ from .engine import converse, shared_tutor
 
 PHRASINGS = ["difference between {a} and {b}", "compare {a} and {b}", "compare {a} with {b}",
              "how is {a} different from {b}?", "how do {a} and {b} differ?", "{a} vs {b}",
-             "what do {a} and {b} have in common?"]
+             "what do {a} and {b} have in common?", "which one should I use, {a} or {b}?",
+             "which is better, {a} or {b}?"]
 
 
 @pytest.fixture(scope="module")

@@ -349,3 +349,16 @@ def test_that_topic_is_the_topic_in_focus(tutor: Tutor) -> None:
     _, tips = converse(tutor, f"what is {model.name}?", "exam tips for that topic")
     assert cat.topic_of(model.source.doc) in tips.text
     assert all(t.source.doc == model.source.doc for t in cat.tips if t.text in tips.text)
+
+
+@pytest.mark.parametrize("question", ["ok so which one should I use for a phone complaint",
+                                      "which is better?", "which one would you pick?"])
+def test_which_of_two_models_just_compared(tutor: Tutor, question: str) -> None:
+    cat = _cat(tutor)
+    a, b = cat.models[0], cat.models[1]
+    _, reply = converse(tutor, f"compare {a.name} and {b.name}", question)
+    assert "doesn't rank" in reply.text
+    for model in (a, b):
+        assert model.context in reply.text and cat.topic_of(model.source.doc) in reply.text
+    _, alone = converse(tutor, f"what is {a.name}?", question)
+    assert "doesn't rank" not in alone.text

@@ -20,7 +20,10 @@ from .resolve import find_laws, find_models
 # Words that ask for a comparison.
 COMPARISON = re.compile(
     r"\b(compar\w*|differen\w*|differ|distinguish|versus|vs\.?|contrast|similar\w*|in common|alike|"
-    r"same as|share)\b", re.I)
+    r"same as|share)\b"
+    # a choice between two: "which one should I use, STAR or SMART?", "which is better, X or Y?"
+    r"|\bwhich (?:one |of (?:them|the two) )?(?:should|shall|do|would|to)\b.{0,25}\b(?:use|pick|"
+    r"choose|go with)\b|\bwhich (?:is|one is|would be) (?:better|best|more useful)\b", re.I)
 # Words that point back at two things at once: "how do they differ?", "compare the two".
 BOTH = re.compile(r"\b(them|they|these|those|the two|both|each other|one another)\b", re.I)
 _ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")

@@ -64,6 +64,8 @@ def follow_up(tutor: Tutor, message: str, form: FollowUp, context: Context) -> R
     if form.form is Form.WHY:
         m = ex.misconception(context.misconception)
         return why_mistake(tutor, m, context) if m and context.focus == "misconception" else None
+    if form.form is Form.WHICH:
+        return which_to_use(tutor, context) if context.focus == "comparison" else None
     if form.form is Form.EXAMPLE:
         return example(tutor, context)
     if form.form is Form.INSTEAD:
@@ -121,6 +123,21 @@ def instead_of(tutor: Tutor, m: Misconception, context: Context) -> Reply:
             f"Your course lists the mistake as: {m.text}")
     return Reply(text, kind="explanation", sources=[cat.cite(m.source.doc, m.source.section)],
                  context=context.but(focus="misconception"))
+
+
+def which_to_use(tutor: Tutor, context: Context) -> Reply | None:
+    """Which of the two models just compared to use: the documents rank neither, so the reply
+    says so and gives where the course uses each (None for laws: "which law applies?" is a
+    question in its own right)."""
+    cat, ex = tutor.kb.catalogue, tutor.explainer
+    pair = [m for m in dict.fromkeys((ex.model(context.previous), ex.model(context.model))) if m]
+    if len(pair) < 2:
+        return None
+    lines = [f"Your course doesn't rank {pair[0].name} and {pair[1].name} or say when to choose "
+             "one over the other. Where it uses each:"]
+    lines += [f"- **{m.name}** ({cat.topic_of(m.source.doc)}): {m.context}" for m in pair]
+    return Reply("\n".join(lines), kind="comparison", context=context,
+                 sources=[cat.cite(m.source.doc, m.source.section) for m in pair])
 
 
 _EXAMPLE_CUE = re.compile(r"\b(?:e\.g\.|for example|for instance|such as)", re.I)

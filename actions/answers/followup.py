@@ -49,6 +49,10 @@ _FIRST = re.compile(
     r"\bwhich(?: one| of them| of the two| act| law)?\s+(?:came|comes|was|is|were|got)\s+"
     r"(?:(?:passed|made|introduced|brought in)\s+)?(?:the\s+)?(?:first|earlier|earliest|older|oldest|"
     r"newer|newest|later|latest|more recent|most recent)\b", re.I)
+# Which of two to use: "which one should I use for a phone complaint?", "which is better?"
+_WHICH = re.compile(
+    r"\bwhich(?: one| of (?:them|the two|those|these))?\b.{0,30}?\b(?:use|using|better|best|pick|"
+    r"choose|go (?:with|for)|recommend|prefer|more useful)\b", re.I)
 # "give me an example", "any examples?", "what's an example of that?"
 _EXAMPLE = re.compile(
     r"^\s*(?:(?:ok|okay|so|and|but|can|could|please)\b[,\s]*)*(?:(?:you |u )?(?:give|show|tell)"
@@ -89,6 +93,7 @@ class Form(StrEnum):
     INSTEAD = "instead"  # "what should I do instead?", "so what's the right way?"
     EXAMPLE = "example"  # "give me an example", "any examples?"
     FIRST = "first"  # "which one came first?", "which is older?" (of two laws)
+    WHICH = "which"  # "which one should I use?", "which is better?" (of two models)
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,8 @@ def read(message: str) -> FollowUp | None:
     if _WHY.search(text):
         return FollowUp(Form.WHY)
     asks = bool(_ASKS.search(text)) or len(text.split()) <= 6
+    if asks and _WHICH.search(text):
+        return FollowUp(Form.WHICH)
     if asks and _INSTEAD.search(text):
         return FollowUp(Form.INSTEAD)
     if _EXAMPLE.search(text):
