@@ -203,3 +203,23 @@ def test_which_came_first_after_comparing_two_laws(servers: TutorServers,
     learner.say(f"what's the difference between the {new.name} and the {old.name}?")
     first = learner.say("which one came first?")
     assert first.startswith(f"The **{old.name}** came first"), first
+
+
+def test_which_of_two_and_that_topic_and_a_statement_after_a_law(servers: TutorServers,
+                                                                 catalogue: Catalogue) -> None:
+    a, b = [m for m in catalogue.models if m.acronym][:2]
+    learner = Learner(servers)
+    learner.say(f"how is {a.name} different from {b.name}?")
+    which = learner.say("so which one should I use?")
+    assert "doesn't rank" in which and a.context in which and b.context in which, which
+
+    doc = catalogue.documents[2]
+    learner.say(f"exam tips for topic {int(doc.number or 0)}")
+    marking = learner.say("what do examiners look for in that topic?")
+    points = [m.text for m in catalogue.marking_points if m.source.doc == doc.name]
+    assert doc.topic in marking and any(p in marking for p in points), marking
+
+    law = next(law for law in catalogue.laws if law.year)
+    learner.say(f"what is the {law.name}?")
+    statement = learner.say("i reckon its fine to deal with problems only when they come up")
+    assert str(law.year) not in statement, statement
