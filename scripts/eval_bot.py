@@ -157,8 +157,8 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--score-unseen", action="store_true",
-                        help="Also play the unseen misconception block (tests/data/"
-                             "misconception_cases.yml): once before and once after a round.")
+                        help="Also play the unseen misconception blocks (tests/data/"
+                             "misconception_cases*.yml): once before and once after a round.")
     args = parser.parse_args()
     qa = yaml.safe_load((EVAL / "qa.yml").read_text(encoding="utf-8"))
     mc = yaml.safe_load((EVAL / "misconceptions.yml").read_text(encoding="utf-8"))
@@ -179,8 +179,9 @@ def main() -> int:
                            "  own held-out scenarios (scenarios_heldout2.yml)")
         eval_misconceptions(url, client, mc, args.verbose)
         if args.score_unseen:
-            eval_misconceptions(url, client, _load(OWN / "misconception_cases.yml"), args.verbose,
-                                "  own unseen misconceptions")
+            for path in sorted(OWN.glob("misconception_cases*.yml")):
+                eval_misconceptions(url, client, _load(path), args.verbose,
+                                    f"  own unseen misconceptions ({path.name})")
         else:
             print("  own unseen misconceptions: not played (--score-unseen)")
     eval_misconceptions_kfold()
