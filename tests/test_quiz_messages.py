@@ -47,6 +47,8 @@ from actions.quiz.messages import Move, read
         ("wait, can we just share customer data with anyone?", Move.ASK),
         ("hang on, what does GDPR stand for?", Move.ASK),
         ("sorry, which law covers refunds?", Move.ASK),
+        ("wait, is it ok to give customer details to anyone who asks?", Move.ASK),
+        ("is it true that the customer is always right?", Move.ASK),
         # answers, including ones that open like a question or hold a command-like word
         ("what I'd do is listen first", Move.ANSWER),
         ("who is responsible? the team", Move.ANSWER),

@@ -88,6 +88,9 @@ _QUESTION = re.compile(rf"^(?:{_WH})(?:\s+(?!(?:{_PRONOUN})\b)\w+)?\s+(?:{_AUX})
 _TENTATIVE = re.compile(
     r"^(?:is it|isnt it|could it be|would it be|might it be|maybe|perhaps|possibly|is that|was it|"
     r"it might be|it could be|i think|i guess)\b"
+    # "is it ok to give details to anyone who asks?" asks the tutor; "is it LATER?" is a guess
+    r"(?! (?:ok|okay|alright|fine|true|right|wrong|legal|illegal|allowed|bad|good|important|"
+    r"necessary|possible|really|always|ever|normal|acceptable) (?:to|that|if|for|when)\b)"
 )
 _AUX_START = re.compile(r"^(?:is|are|does|do|did|can|could|should|would|will|has|have|was|were)\b")
 # Asking for the answer itself: it is shown as a skip (counted as not known), not left to the tutor.
