@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 if TYPE_CHECKING:
     from actions.quiz.desk import QuizDesk
+    from actions.quiz.questions import Question
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -42,6 +43,13 @@ class HashingEncoder:
                 out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1, norms)
+
+
+def is_right_option(question: Question, option: str) -> bool:
+    """True when ``option`` is one of the question's answers, in any case ("What area does the
+    Equality Act 2010 cover?" offers "Equality" for the answer "equality"): tests that pick a
+    wrong option skip these."""
+    return option.lower() in {answer.lower() for answer in question.answers}
 
 
 def copy_seeds(target: Path, examples: bool = True) -> Path:

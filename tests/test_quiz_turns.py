@@ -31,7 +31,7 @@ from actions.quiz.selection import QuestionBank
 from actions.quiz.session import QuizSession
 from actions.quiz.tables import Attempt, Override
 
-from .helpers import postgres_schema
+from .helpers import is_right_option, postgres_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -65,8 +65,7 @@ def started(store: Store, request: str = "3 abbreviations") -> tuple[QuizSession
 
 
 def wrong(question: Question) -> str:
-    right = {a.lower() for a in question.answers}  # an option may be an answer in capitals
-    return next(option for option in question.options if option.lower() not in right)
+    return next(option for option in question.options if not is_right_option(question, option))
 
 
 def attempts(store: Store, learner: str = "ana") -> list[Attempt]:

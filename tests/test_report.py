@@ -29,7 +29,7 @@ from actions.report.html import render_html
 from actions.report.vectors import CachedEncoder
 
 from .engine import shared_tutor
-from .helpers import HashingEncoder, postgres_schema
+from .helpers import HashingEncoder, is_right_option, postgres_schema
 
 pytestmark = pytest.mark.slow
 KEY = b"report-test-key"
@@ -65,8 +65,8 @@ class Learner:
         self.say("quiz me on HEAT", self.desk.command(self.name, "start", "quiz me on HEAT"))
         question = self.desk.session(self.name).current()
         assert question is not None
-        right = {a.lower() for a in question.answers}
-        wrong = next((o for o in question.options if o.lower() not in right), "Listen, Resolve")
+        wrong = next((o for o in question.options if not is_right_option(question, o)),
+                     "Listen, Resolve")
         verdict = self.say(wrong, self.desk.answer(self.name, wrong))
         assert verdict.kind in ("quiz_verdict", "quiz_summary") and not verdict.text.startswith("Correct")
         return question.id, wrong
