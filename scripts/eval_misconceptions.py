@@ -44,7 +44,8 @@ feature too: 0.78, dropped) and a threshold of 0.7 (0.8: F1 0.78, 44/633 false; 
 0.6: 0.84, 60). After it: own:15 judge F1 0.83 (P 0.85, R 0.81, 3/20 false).
 
 The previous round's unseen blocks were own:12 (held_12/not_held_12, then in
-tests/data/misconception_cases.yml, written from the documents and committed before it was run through the detector; scored once before this
+tests/data/misconception_cases.yml, written from the documents and committed before it was run
+through the detector; scored once before this
 round: rules F1 0.62, judge F1 0.74, P 0.93, R 0.62, false corrections 1/20) and own:14
 (tests/data/misconception_cases_h13.yml, written by a helper who saw neither the held-out sets nor
 own:12, with a training block own:13 in the examples; never read while tuning). This round: the
