@@ -40,7 +40,7 @@ def test_patches_are_installed_when_rasa_loads_the_channels() -> None:
         "bot.speedups.tracker_cache", "bot.speedups.tracker_cache", "bot.speedups.states",
         "bot.speedups.states", "bot.speedups.tracker_copy", "bot.speedups.log_text",
         "bot.speedups.action_payload", "bot.speedups.validation", "bot.speedups.graph_runner",
-        "bot.speedups.endpoint_session"]
+        "bot.speedups.endpoint_session", "bot.speedups.tf_predict"]
 
 
 @slow
@@ -96,6 +96,7 @@ def check_installed() -> None:
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import EndpointConfig
+    from rasa.utils.tensorflow.models import RasaModel
 
     import bot.channels  # noqa: F401 - what Rasa imports from credentials.yml
 
@@ -104,7 +105,7 @@ def check_installed() -> None:
                      DialogueStateTracker.copy,
                      Policy.format_tracker_states, RemoteAction._action_call_format,
                      RemoteAction._validate_action_result, DaskGraphRunner.run,
-                     EndpointConfig.request):
+                     EndpointConfig.request, RasaModel._rasa_predict):
         print(function.__module__)
 
 
@@ -574,6 +575,48 @@ def check_graph_runner() -> None:
         assert seen[0] == seen[1], (text, seen)
         runs += 1
     print(f"graph runs match ({runs} messages)")
+
+
+def test_diet_predictions_through_the_concrete_function_are_rasas() -> None:
+    assert "predictions match" in run_check("check_tf_predict")
+
+
+def check_tf_predict() -> None:
+    """Every intent ranking is Rasa's own, to the last bit, for messages of many lengths (the
+    concrete function takes any batch the signature admits); a batch it does not admit goes
+    Rasa's way."""
+    import asyncio
+
+    import numpy as np
+    from rasa.core.agent import load_agent
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.speedups import tf_predict
+
+    agent = asyncio.run(load_agent(model_path=str(ROOT / "models" / "tutor.tar.gz")))
+    texts = ["hi", "what does HEAT stand for?", "it's b", "the customer is always right " * 12,
+             "", "asdf qwer 12345 !!", "quiz me on LATER", "compare STAR and SMART"]
+    seen: dict[str, list[object]] = {}
+    for name, predict in (("rasa", tf_predict._rasa_predict), ("concrete", tf_predict._predict)):
+        tf_predict.models.RasaModel._rasa_predict = predict  # type: ignore[method-assign]
+        seen[name] = [asyncio.run(agent.processor.parse_message(UserMessage(t, sender_id="t")))
+                      for t in texts * 2]
+    assert seen["rasa"] == seen["concrete"], (seen["rasa"], seen["concrete"])
+    (model,) = _diet_models(agent)
+    assert getattr(model, "_tutor_concrete", None) is not None  # the fast path was taken
+    function, specs = model._tutor_concrete
+    odd = tuple(np.zeros([1] * (len(s.shape) + 1), dtype=s.dtype.as_numpy_dtype) for s in specs)
+    assert not tf_predict._fits(specs, odd)  # another rank: Rasa's way
+    print(f"predictions match ({len(texts) * 2} messages)")
+
+
+def _diet_models(agent: Any) -> Any:
+    """The TensorFlow models the loaded agent holds (DIET's)."""
+    import gc
+
+    from rasa.utils.tensorflow.models import RasaModel
+
+    return [obj for obj in gc.get_objects() if isinstance(obj, RasaModel)]
 
 
 def test_endpoint_requests_keep_their_connection_and_give_rasas_answers() -> None:

@@ -22,6 +22,9 @@ Together the last five make a turn's cost flat in the conversation's length (iss
 - :mod:`.endpoint_session`: requests to the action server go over one kept aiohttp session (and
   its idle connections) instead of a new session and connection each.
 
+- :mod:`.tf_predict`: DIET's prediction graph is called through its one concrete function, without
+  TensorFlow's per-call dispatch (0.3 ms of a 3.6 ms parse).
+
 - :mod:`.sqlite_wal`: the SQLite tracker store commits to a write-ahead log, without a disk sync
   each, so a commit no longer holds up every conversation of the server (many learners at once).
 """
@@ -33,6 +36,7 @@ from . import (  # noqa: F401 - install on import
     log_text,
     sqlite_wal,
     states,
+    tf_predict,
     tracker_cache,
     tracker_copy,
     validation,
