@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 from keras.utils import tf_utils
-from rasa.utils.tensorflow import models
 from rasa.shared.constants import DIAGNOSTIC_DATA
+from rasa.utils.tensorflow import models
 
 _rasa_predict = models.RasaModel._rasa_predict
 
