@@ -604,7 +604,7 @@ def check_tf_predict() -> None:
     assert seen["rasa"] == seen["concrete"], (seen["rasa"], seen["concrete"])
     (model,) = _diet_models(agent)
     assert getattr(model, "_tutor_concrete", None) is not None  # the fast path was taken
-    function, specs = model._tutor_concrete
+    _function, specs = model._tutor_concrete
     odd = tuple(np.zeros([1] * (len(s.shape) + 1), dtype=s.dtype.as_numpy_dtype) for s in specs)
     assert not tf_predict._fits(specs, odd)  # another rank: Rasa's way
     print(f"predictions match ({len(texts) * 2} messages)")

@@ -28,7 +28,7 @@ _rasa_predict = models.RasaModel._rasa_predict
 
 def _fits(specs: list[tf.TensorSpec], batch_in: tuple[np.ndarray, ...]) -> bool:
     return len(specs) == len(batch_in) and all(
-        spec.shape.is_compatible_with(np.shape(array)) for spec, array in zip(specs, batch_in))
+        spec.shape.is_compatible_with(np.shape(array)) for spec, array in zip(specs, batch_in, strict=True))
 
 
 def _predict(self: models.RasaModel, batch_in: tuple[np.ndarray, ...]) -> dict[str, Any]:
@@ -41,7 +41,8 @@ def _predict(self: models.RasaModel, batch_in: tuple[np.ndarray, ...]) -> dict[s
         return outputs
     function, specs = concrete
     self._training = False
-    tensors = [tf.convert_to_tensor(array, dtype=spec.dtype) for spec, array in zip(specs, batch_in)]
+    tensors = [tf.convert_to_tensor(array, dtype=spec.dtype)
+               for spec, array in zip(specs, batch_in, strict=True)]
     outputs = tf_utils.sync_to_numpy_or_python_type(
         function._call_flat(tensors, function.captured_inputs))
     if DIAGNOSTIC_DATA in outputs:
