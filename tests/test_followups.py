@@ -177,7 +177,8 @@ def test_where_the_subject_is_in_the_notes(tutor: Tutor, question: str) -> None:
 
 
 @pytest.mark.parametrize("question", ["why not?", "why is that a mistake?", "why?",
-                                      "why is that wrong?"])
+                                      "why is that wrong?", "is that ok?", "isn't that fine?",
+                                      "is it really so bad?", "what's the problem with that?"])
 def test_why_a_misconception_is_a_mistake(tutor: Tutor, question: str) -> None:
     for m in _cat(tutor).misconceptions:
         context = Context(misconception=misconception_key(m), focus="misconception")
@@ -362,3 +363,18 @@ def test_which_of_two_models_just_compared(tutor: Tutor, question: str) -> None:
         assert model.context in reply.text and cat.topic_of(model.source.doc) in reply.text
     _, alone = converse(tutor, f"what is {a.name}?", question)
     assert "doesn't rank" not in alone.text
+
+
+def test_a_law_asked_by_its_initials_is_that_law(tutor: Tutor) -> None:
+    """"what does CRA stand for?": the act whose initials they are (the documents spell it out)."""
+    from actions.answers.resolve import law_initials
+
+    cat = _cat(tutor)
+    named = [(law, law_initials(law)) for law in cat.laws if law_initials(law)]
+    assert named  # the seeds have acts of three words or more
+    for law, initials in named:
+        for question in (f"what does {initials} stand for?", f"what does the {initials.lower()} cover?"):
+            (reply,) = converse(tutor, question)
+            assert reply.kind == "law" and f"**{law.name}**" in reply.text, (question, reply.text)
+        (reply,) = converse(tutor, f"compare the {initials} and the {cat.laws[-1].name}")
+        assert law.name in reply.text and reply.kind == "comparison"

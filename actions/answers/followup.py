@@ -34,7 +34,11 @@ _ONE = (
 )
 _WHY = re.compile(
     r"^\s*(?:(?:but|ok|okay|so|and|really)[,\s]+)?(?:why\b|how come\b|what'?s wrong with (?:that|it|this)\b|"
-    r"(?:explain|tell me) why\b|in what way\b)", re.I)
+    r"(?:explain|tell me) why\b|in what way\b|"
+    r"what'?s (?:the )?(?:problem|issue|harm) with (?:that|it|this)\b|"
+    # "is that ok?", "isn't that fine?", "is it really so bad?" (only a mistake in focus is read so)
+    r"(?:is|isn'?t|is not) (?:that|it|this) (?:(?:really|actually|so|that|such) )*(?:ok|okay|fine|wrong|bad|"
+    r"a problem|an issue|a mistake|allowed|right)\b\W*$)", re.I)
 # "what's the R?", "what does the T stand for?", "and the A?": a letter of the model in focus.
 _LETTER = re.compile(
     r"\bthe\s+(?P<letter>[a-z])\b(?:\s+(?:stand|stands|mean|means|for|in (?:it|that|this))\b|"

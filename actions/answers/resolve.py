@@ -81,7 +81,17 @@ def find_laws(message: str, catalogue: Catalogue) -> list[Law]:
         elif fuzz.partial_ratio(area := stem.removesuffix(" act").strip(), words) >= 95 and not (
                 _in_concept(area, message, catalogue)):
             found.append(law)  # "consumer rights", "data protection"
+        elif (initials := law_initials(law)) and initials.lower() in words.split() and not any(
+                initials.lower() == m.name.lower() for m in catalogue.models):
+            found.append(law)  # "CRA", "the DPA": learners' short names the documents may not use
     return found
+
+
+def law_initials(law: Law) -> str | None:
+    """The initials of an act's name ('Consumer Rights Act 2015' -> 'CRA'), when there are at least
+    three (two letters, 'EA', name too many things)."""
+    letters = "".join(w[0] for w in _law_stem(law).split() if w.lower() not in ("of", "the", "and"))
+    return letters.upper() if len(letters) >= 3 and letters.isalpha() else None
 
 
 def _in_concept(area: str, message: str, catalogue: Catalogue) -> bool:
