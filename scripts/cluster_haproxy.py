@@ -49,6 +49,10 @@ frontend entry
 backend rasa
     balance leastconn
     option http-buffer-request
+    # each message on a new connection to its server: one sent after that server died is then a
+    # failed connection, retried on another server; a reused idle connection to the dead process
+    # took it and it got a 502 (make test: a turn sent 2 ms after a SIGKILL)
+    http-reuse never
     http-request set-var(txn.sender) req.body,json_query('$.sender')
     stick-table type string len 128 size 200k expire 4h
     stick on var(txn.sender)
