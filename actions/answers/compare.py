@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from ..knowledge.model import Catalogue, Law, NamedModel
 from .compose import and_list as _and
 from .compose import bulleted
-from .resolve import find_laws, find_models
+from .resolve import find_laws, find_models, law_initials
 
 # Words that ask for a comparison.
 COMPARISON = re.compile(
@@ -69,11 +69,16 @@ def subjects(message: str, catalogue: Catalogue) -> list[Subject]:
     for model in find_models(message, catalogue):
         at = message.lower().find(model.name.lower())
         found.append((at if at >= 0 else len(message), Subject(model.name, model=model)))
+    initials = {law.name: law_initials(law) for law in catalogue.laws}
     for law in find_laws(message, catalogue):
         stem = law.name.split()[0].lower()
         at = message.lower().find(stem)
+        if at < 0 and initials[law.name]:  # "compare the CRA and GDPR"
+            said = re.search(rf"\b{initials[law.name]}\b", message, re.I)
+            at = said.start() if said else -1
         found.append((at if at >= 0 else len(message), Subject(law.name, law=law)))
-    known = {s.name.lower() for _, s in found} | {a.short.lower() for a in catalogue.abbreviations}
+    known = ({s.name.lower() for _, s in found} | {a.short.lower() for a in catalogue.abbreviations}
+             | {i.lower() for i in initials.values() if i})
     for match in [*_ACRONYM.finditer(message), *_QUOTED.finditer(message)]:
         name = match.groupdict().get("name") or match.group()
         covered = any(name.lower() in k or k in name.lower() for k in known)
