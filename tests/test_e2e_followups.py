@@ -223,3 +223,23 @@ def test_which_of_two_and_that_topic_and_a_statement_after_a_law(servers: TutorS
     learner.say(f"what is the {law.name}?")
     statement = learner.say("i reckon its fine to deal with problems only when they come up")
     assert str(law.year) not in statement, statement
+
+
+@pytest.mark.parametrize("question", ["is that ok?", "isn't that fine?"])
+def test_is_that_ok_after_a_correction(servers: TutorServers, catalogue: Catalogue,
+                                       question: str) -> None:
+    learner = Learner(servers)
+    stated = learner.say("complaints are my manager's job, not mine")
+    assert corrected(stated), stated
+    quoted = next(m for m in catalogue.misconceptions if m.text in stated)
+    why = learner.say(question)
+    assert quoted.text in why and advice(quoted.text) in why, why
+
+
+def test_an_act_asked_by_its_initials(servers: TutorServers, catalogue: Catalogue) -> None:
+    from actions.answers.resolve import law_initials
+
+    law, initials = next((x, i) for x in catalogue.laws if (i := law_initials(x)))
+    learner = Learner(servers)
+    reply = learner.say(f"what does {initials} stand for?")
+    assert f"**{law.name}**" in reply and law.mentions[0].text in reply, reply
