@@ -35,7 +35,14 @@ and from --own (the unseen blocks). Misses and false corrections listed are the 
 The unseen block is own:20 (tests/data/misconception_cases.yml), written 2026-12-02 by a helper
 who saw only the topic documents (older returners' hedged sentences, note-form exam answers,
 learners agreeing with a supervisor, voice-to-text with misheard words) and committed before it
-was run, after own:18 (scored twice) joined the examples.
+was run, after own:18 (scored twice) joined the examples. Scored once before the round: judge
+F1 0.81 (P 0.94, R 0.71, 1/20 false); rules 0.52. The round: two training blocks by two more
+helpers (own:21: second-language learners, dyslexic spelling, shift stories, sarcasm, short
+messages; own:22: journal entries, note-form answers, chat-speak, workplace jargon, team rules;
+105 held and 100 not held each) joined the examples (own blocks left out in turn: F1 0.82, 89/973
+false), and the judge's linear feature reads TF-IDF word and character n-grams beside the
+embedding (C 8 -> 100; left out in turn 0.89, 75/973; see misconception_judge). After it: own:20
+judge F1 0.84 (P 0.94, R 0.76, 1/20 false).
 
 The round before: its unseen block was own:18, written 2026-12-02 by a helper
 who saw only the topic documents (dictated run-ons, slang, learners arguing a point, trainee

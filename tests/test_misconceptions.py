@@ -287,7 +287,8 @@ def test_examples_of_a_bullet_that_is_gone_are_skipped(tmp_path: Path) -> None:
 
 
 def test_saved_judges_are_pruned(tmp_path: Path) -> None:
-    judge = judging.Judge(None, np.zeros((0, 3)), np.zeros(0, int), np.zeros(0, int), 0, None)  # type: ignore[arg-type]
+    judge = judging.Judge(None, np.zeros((0, 3)), np.zeros(0, int), np.zeros(0, int), 0, None,  # type: ignore[arg-type]
+                          None)
     for i in range(6):
         judging.save(judge, tmp_path / f"{i}.pkl", keep=4)
         os.utime(tmp_path / f"{i}.pkl", (i, i))

@@ -271,7 +271,8 @@ class MisconceptionDetector:
             return None
         return judging.Reading(scores.about, scores.gap(self.params.penalty),
                                scores.holding(self.params.penalty)[0],
-                               scores.denied_by_clause.max(axis=0), self.kb.embed(message.strip()))
+                               scores.denied_by_clause.max(axis=0), self.kb.embed(message.strip()),
+                               message.strip())
 
     def _rows(self) -> _Table:
         """The claims' rows, embedded once per knowledge build."""
