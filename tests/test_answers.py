@@ -38,6 +38,9 @@ def _mistake(tutor: Tutor, words: str) -> Misconception:
     ("what mistakes do people make with customer records?", "interactions"),
     ("what should I avoid when using scripts?", "scripted responses"),
     ("what do learners get wrong about the law?", "legal and regulatory"),
+    # the question's own wording of a mix-up, with the subject between "mix" and "up"
+    ("what do people mix customer service up with?", "sales"),
+    ("what do trainees often confuse customer service with?", "sales"),
 ])
 def test_questions_about_mistakes_are_answered_as_advice(tutor: Tutor, question: str,
                                                         words: str) -> None:

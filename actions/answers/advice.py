@@ -16,7 +16,8 @@ MISTAKE_QUESTION = re.compile(
     r"get(?:s|ting)? (?:it )?wrong|wrong|misconceptions?|misunderstand\w*|traps?|watch out|"
     r"careful|don'?t|do not|shouldn'?t|should not|never|problems?|fail\w*|slip(?:s|ped)? up|"
     r"mess(?:es|ed)? up|trip(?:s|ped)? up|blunders?|dangers?|risks?|forget\w*|overlook\w*|"
-    r"neglect\w*|mix(?:es|ed)? up|confus\w*)\b",
+    r"neglect\w*|mix(?:es|ed|ing)?(?:\s+\w+){0,4}\s+up|confus\w*|"
+    r"(?:put|turn)(?:s|ting|ing)?\s+(?:\w+\s+){0,2}off)\b",
     re.I,
 )
 _BELIEF = re.compile(r"^(?P<verb>assuming|believing|thinking|expecting|presuming)\s+(?:that\s+)?", re.I)

@@ -49,7 +49,8 @@ _ASKING = frozenset(stems(
     "what which who why how when where tell explain describe mean means meaning know learn need "
     "should could would can must please give show make makes good common often usually people "
     "learners trainees staff students customer customers service mistake mistakes error errors "
-    "avoid avoiding wrong pitfall pitfalls trap traps"))
+    "avoid avoiding wrong pitfall pitfalls trap traps put puts putting turn turns off mix mixes "
+    "mixed up"))
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,14 @@ class Ranker:
         """Passages of ``sections`` (and ``docs``) for ``message``, best first. A passage scores
         the mean of its score for the whole question and for the question's focus words alone
         (so "customer service" in every question and every passage weighs less)."""
-        # hybrid candidates: the union of the dense and the BM25 rankings' heads
+        # hybrid candidates: the union of the dense and the BM25 rankings' heads; a question about
+        # mistakes weighs every mistake (they are few, and "body signals" shares no word with
+        # "non-verbal cues", nor much meaning once the bullet's heading is embedded with it)
         passages = [h.passage for h in self.kb.search(message, k=_CANDIDATES, sections=sections,
                                                        docs=docs)]
+        if SectionKind.MISCONCEPTIONS in sections and asks_about_mistakes(message):
+            passages = list(dict.fromkeys(passages + self.kb.passages(
+                frozenset({SectionKind.MISCONCEPTIONS}), docs)))
         if not passages:
             return []
         queries = [self.kb.embed(message)]

@@ -18,6 +18,7 @@ from .catalogue import build_catalogue
 from .embedding import Encoder, default_encoder
 from .index import Hit, Mode
 from .model import Catalogue, SectionKind
+from .passages import Passage
 from .store import BuildReport, IndexStore, Snapshot
 from .validate import Corpus, load_corpus
 
@@ -121,6 +122,12 @@ class KnowledgeBase:
             if (sections is None or h.passage.section in sections)
             and (docs is None or h.passage.doc in docs)
         ][:k]
+
+    def passages(self, sections: frozenset[SectionKind],
+                 docs: frozenset[str] | None = None) -> list[Passage]:
+        """Every passage of ``sections`` (and ``docs``), in index order."""
+        return [p for p in self._current().snapshot.index.passages
+                if p.section in sections and (docs is None or p.doc in docs)]
 
     def search_many(
         self, queries: list[str], k: int = 5, mode: Mode = Mode.HYBRID
