@@ -286,6 +286,27 @@ def test_examples_of_a_bullet_that_is_gone_are_skipped(tmp_path: Path) -> None:
     assert "always right" in items[examples[0].target].text and examples[1].target == -1
 
 
+def test_a_tutors_first_few_examples_make_a_judge(tmp_path: Path) -> None:
+    """A handful of examples (one only an emoji) beside the documents' own is enough to fit a
+    judge, n-grams and all, which then gives a probability for every misconception."""
+    folder = copy_seeds(tmp_path / "k")
+    (folder / "examples" / "misconceptions.yml").write_text(
+        "held:\n- say: the customer is always right whatever they want\n"
+        "  expect: [[always right]]\n"
+        "not_held:\n- say: \"\U0001F642\"\n- say: what does HEAT stand for?\n", encoding="utf-8")
+    kb = KnowledgeBase(folder, tmp_path / "i")
+    kb.rebuild()
+    detector = MisconceptionDetector(kb)
+    judge = detector.judge()
+    assert judge is not None and judge.wording is not None and judge.wording.vectorizers
+    assert detector.check("what does LAST stand for?") is None
+    reading = detector.reading("honestly the customer is always right, whatever they ask for")
+    assert reading is not None
+    chances = judge.probabilities(reading)
+    assert chances.shape == (len(kb.catalogue.misconceptions),)
+    assert ((chances >= 0) & (chances <= 1)).all()
+
+
 def test_saved_judges_are_pruned(tmp_path: Path) -> None:
     judge = judging.Judge(None, np.zeros((0, 3)), np.zeros(0, int), np.zeros(0, int), 0, None,  # type: ignore[arg-type]
                           None)

@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 THRESHOLD = 0.7
 AGREED = 0.15
 # Bump when the features or the classifier change: a judge saved by another version is refitted.
-VERSION = 10
+VERSION = 11
 _NOT_HELD = -1
 
 
@@ -149,15 +149,24 @@ class Wording:
     character n-grams within words, and the unit embedding, side by side."""
 
     def __init__(self, texts: list[str]) -> None:
-        self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
-                                     sublinear_tf=True, max_features=50_000)
-        self.words.fit(texts)
-        self.chars.fit(texts)
+        # a term seen once tells little, but a tutor's first few examples are all there is
+        least = 2 if len(texts) >= 50 else 1
+        self.vectorizers = [v for v in (
+            _fitted(TfidfVectorizer(ngram_range=(1, 2), min_df=least, sublinear_tf=True), texts),
+            _fitted(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=least,
+                                    sublinear_tf=True, max_features=50_000), texts)) if v]
 
     def rows(self, texts: list[str], vectors: np.ndarray) -> sparse.csr_matrix:
-        return sparse.hstack([self.words.transform(texts), self.chars.transform(texts),
+        return sparse.hstack([*(v.transform(texts) for v in self.vectorizers),
                               sparse.csr_matrix(vectors)]).tocsr()
+
+
+def _fitted(vectorizer: TfidfVectorizer, texts: list[str]) -> TfidfVectorizer | None:
+    """``vectorizer`` fitted on ``texts``; None when they hold no term it keeps (emoji only)."""
+    try:
+        return vectorizer.fit(texts)
+    except ValueError:
+        return None
 
 
 def _linear(model: LogisticRegression, rows: sparse.csr_matrix, n: int) -> np.ndarray:
