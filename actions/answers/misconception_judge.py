@@ -108,7 +108,7 @@ class Reading:
     holding: np.ndarray  # closeness of its nearest clause to the mistaken side
     denied: np.ndarray  # closeness of its nearest clause to the correct side
     vector: np.ndarray  # the message's unit embedding
-    text: str = ""  # the message
+    text: str  # the message
 
 
 FEATURES = ("about", "gap", "holding", "denied", "about below the top", "top",
@@ -247,8 +247,9 @@ class Judge:
         rows, labels = [], []
         chosen = np.flatnonzero(use)
         oof = np.zeros((len(examples), n))
-        wording = Wording([examples[i].say for i in chosen])
-        wordings = wording.rows([examples[i].say for i in chosen], vectors[chosen])
+        texts = [examples[i].say for i in chosen]
+        wording = Wording(texts)
+        wordings = wording.rows(texts, vectors[chosen])
         oof[chosen] = _out_of_fold(wordings, targets[chosen], n)
         linear = (_linear_model().fit(wordings, targets[chosen])
                   if len(set(targets[chosen])) > 1 else None)
