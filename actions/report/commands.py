@@ -15,13 +15,9 @@ VECTOR_CACHE = "report_vectors.npz"  # in the state folder: MiniLM vectors of te
 
 
 def load_encoder():
-    """MiniLM for a report, with torch's OpenMP threads sleeping rather than spinning while they
-    wait (``OMP_WAIT_POLICY=PASSIVE``, unless set): on the 2 shared cores, busy, 99 key concepts took
-    12-17 s to embed with spinning threads and 2-3 s without (and 30 s of a 44 s first report).
-    It only helps when torch is not imported yet, as in the ``tutor`` command."""
-    import os
-
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    """MiniLM for a report, imported only when a report needs it. (Its module has torch's OpenMP
+    threads sleep while they wait: on the 2 shared cores, busy, 99 key concepts took 12-17 s to
+    embed with spinning threads and 2-3 s without.)"""
     from ..knowledge.embedding import default_encoder
 
     return default_encoder()
