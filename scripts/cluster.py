@@ -121,11 +121,10 @@ def shared_env(state: Path) -> dict[str, str]:
         "TUTOR_REDIS_PORT": _env("TUTOR_REDIS_PORT", "6379"),
         "TUTOR_REDIS_LOCK_DB": _env("TUTOR_REDIS_LOCK_DB", "1"),
         "TUTOR_STATE_DIR": str(state),
-        # several servers share the cores: one compute thread each (TensorFlow's in Rasa, torch's
-        # in the action servers) instead of each spreading a message over every core
+        # several servers share the cores: one TensorFlow thread each in Rasa instead of each
+        # spreading a message over every core (action servers use one torch thread anyway)
         "TF_INTRA_OP_PARALLELISM_THREADS": _env("TF_INTRA_OP_PARALLELISM_THREADS", "1"),
         "TF_INTER_OP_PARALLELISM_THREADS": _env("TF_INTER_OP_PARALLELISM_THREADS", "1"),
-        "TUTOR_TORCH_THREADS": _env("TUTOR_TORCH_THREADS", "1"),
     }
 
 

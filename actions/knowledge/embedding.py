@@ -28,8 +28,8 @@ class Encoder(Protocol):
 
 
 def torch_threads() -> int:
-    """Threads for torch: TUTOR_TORCH_THREADS (make cluster runs several action servers on these
-    cores, 1 each), else OMP_NUM_THREADS, else one per core."""
+    """Threads for torch: TUTOR_TORCH_THREADS (the action server sets 1), else OMP_NUM_THREADS,
+    else one per core."""
     for name in ("TUTOR_TORCH_THREADS", "OMP_NUM_THREADS"):
         value = os.environ.get(name, "").strip()
         if value.isdigit() and int(value) > 0:
