@@ -35,7 +35,11 @@ and from --own (the unseen blocks). Misses and false corrections listed are the 
 The unseen block is own:26 (tests/data/misconception_cases.yml), written 2026-12-02 by a helper
 who saw only the topic documents (a class study-group chat: @replies, "+1", emoji and imo/tbf/ngl,
 past-tense shift stories, long rambles and one-liners) and committed before it was run, after
-own:23 (scored twice) joined the examples.
+own:23 (scored twice) joined the examples. Scored once before the round: judge F1 0.90 (P 0.95,
+R 0.86, 1/20 false); rules 0.50. The round changed one setting, the judge's lower bar when the
+rules hold a message too, 0.15 -> 0.4 (swept on the own blocks left out in turn: 74 -> 64 of
+1213 false corrections, F1 0.908 -> 0.907; dev unchanged). Own blocks left out in turn after:
+F1 0.91 (P 0.94, R 0.87), 65/1213 false; own:26 after: F1 0.90, 1/20.
 
 The round before: its unseen block was own:23, written 2026-12-02 by a helper
 who saw only the topic documents (plain one- or two-sentence chat messages typed the night before
