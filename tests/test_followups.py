@@ -9,7 +9,7 @@ import pytest
 
 from actions.answers import followup
 from actions.answers.advice import advice
-from actions.answers.context import Context, misconception_key
+from actions.answers.context import SLOTS, Context, misconception_key
 from actions.answers.followup import LAST, Form
 from actions.answers.tutor import Tutor
 from actions.knowledge.model import Catalogue, SectionKind
@@ -288,7 +288,9 @@ def test_a_follow_up_with_nothing_to_follow_is_answered_as_a_question(tutor: Tut
 
 def test_the_context_survives_rasa_slots() -> None:
     context = Context(model="HEAT", law="Equality Act 2010", abbreviation="FCR", topic="002",
-                      misconception="x.txt:3", topics=("000", "001"), focus="model")
+                      misconception="x.txt:3", topics=("000", "001"), focus="model",
+                      previous="LAST")
+    assert set(context.to_slots()) == set(SLOTS.values())  # every field has its slot
     assert Context.from_slots(context.to_slots()) == context
     assert Context.from_slots({}) == Context()
     assert Context.from_slots({"listed_topics": "not a list", "focus": 3}) == Context()

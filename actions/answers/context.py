@@ -7,7 +7,7 @@ The tutor returns an updated :class:`Context` with each reply; the Rasa actions 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class Context:
 
     def to_slots(self) -> dict[str, Any]:
         """Slot name -> value, for Rasa ``SlotSet`` events."""
-        values = asdict(self)
+        values = {name: getattr(self, name) for name in SLOTS}  # shallow: asdict deep-copies
         values["topics"] = list(self.topics) or None
         return {SLOTS[name]: value for name, value in values.items()}
 

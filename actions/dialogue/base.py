@@ -99,15 +99,20 @@ class TutorAction(Action, ABC):
     ) -> list[dict[str, Any]]:
         turn = Turn.of(tracker)
         try:
-            # The engine blocks (embedding, search, database): keep the event loop free.
-            reply, events = await asyncio.to_thread(self.respond, turn)
+            # The engine blocks (embedding, search, database): keep the event loop free. One hand-off
+            # to a worker thread per turn: it is a sizeable part of a quick turn's cost.
+            reply, events = await asyncio.to_thread(self._respond_and_log, turn)
         except Exception:
             log.exception("%s failed on %r", self.name(), turn.text[:200])
             dispatcher.utter_message(text=FALLBACK_TEXT)
             return []
         dispatcher.utter_message(**message_of(reply))
-        await asyncio.to_thread(log_turn, turn, reply)
         return context_events(reply) + events
+
+    def _respond_and_log(self, turn: Turn) -> tuple[Reply, list[dict[str, Any]]]:
+        reply, events = self.respond(turn)
+        log_turn(turn, reply)
+        return reply, events
 
     def respond(self, turn: Turn) -> tuple[Reply, list[dict[str, Any]]]:
         """The reply for ``turn`` and any events beyond its context. A quiz that is running

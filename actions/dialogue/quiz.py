@@ -111,21 +111,26 @@ class ValidateQuizForm(Action):
                 # the form starting (or coming back): no message to take; it runs while the quiz does
                 running = await asyncio.to_thread(desk.active, turn.learner)
                 return [] if running else [SlotSet("requested_slot", None)]
-            if tracker.get_slot(FORGET_ASKED_SLOT):  # this message answers "delete it all?"
-                reply = await asyncio.to_thread(answer_in_quiz, turn, lambda r: _then_resume(r, turn))
-            else:
-                reply = await asyncio.to_thread(take, turn, tracker.get_slot(ASKED_SLOT))
-            running = await asyncio.to_thread(desk.active, turn.learner)
-            asked = await asyncio.to_thread(desk.asked, turn.learner)
+            reply, running, asked = await asyncio.to_thread(
+                _take, turn, tracker.get_slot(ASKED_SLOT), bool(tracker.get_slot(FORGET_ASKED_SLOT)))
         except Exception:
             log.exception("the quiz failed on %r", turn.text[:200])
             dispatcher.utter_message(text=FALLBACK_TEXT)
             return [SlotSet(QUIZ_SLOT, None)]
         dispatcher.utter_message(**message_of(reply))
-        await asyncio.to_thread(log_turn, turn, reply)
         events = [*context_events(reply), SlotSet(QUIZ_SLOT, None), SlotSet(ASKED_SLOT, asked),
                   *asked_events(reply, bool(tracker.get_slot(FORGET_ASKED_SLOT)))]
         return events if running else [*events, SlotSet("requested_slot", None)]
+
+
+def _take(turn: Turn, asked: str | None, forgetting: bool) -> tuple[Reply, bool, str | None]:
+    """The quiz's reply to ``turn`` (``forgetting``: it answers "delete it all?"), whether the quiz
+    still runs and what it asks now; the turn is logged. One worker-thread hand-off per turn."""
+    desk = provider.get_desk()
+    reply = answer_in_quiz(turn, lambda r: _then_resume(r, turn)) if forgetting else take(turn, asked)
+    running, now_asked = desk.active(turn.learner), desk.asked(turn.learner)
+    log_turn(turn, reply)
+    return reply, running, now_asked
 
 
 class ActionQuizAnswer(TutorAction):

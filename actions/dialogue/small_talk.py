@@ -66,7 +66,7 @@ class ActionSmallTalk(Action):
             dispatcher.utter_message(response=response)
             return []
         try:
-            reply = await asyncio.to_thread(self._reply, turn, reads)
+            reply = await asyncio.to_thread(self._reply_and_log, turn, reads)
         except Exception:
             log.exception("could not read %r", text[:200])
             reply = None
@@ -74,8 +74,14 @@ class ActionSmallTalk(Action):
             dispatcher.utter_message(response=response)
             return []
         dispatcher.utter_message(**message_of(reply))
-        await asyncio.to_thread(log_turn, turn, reply)
         return context_events(reply)
+
+    @classmethod
+    def _reply_and_log(cls, turn: Turn, reads: bool | None) -> Reply | None:
+        reply = cls._reply(turn, reads)
+        if reply is not None:
+            log_turn(turn, reply)
+        return reply
 
     @staticmethod
     def _reply(turn: Turn, reads: bool | None) -> Reply | None:
