@@ -212,3 +212,21 @@ def test_a_quiz_on_a_topic_named_by_number(servers: TutorServers, bank: Question
         question = _asked(bank, reply)
         assert question.doc == doc.name and doc.topic in _text(reply), _text(reply)
         reply = servers.say(learner, "skip")
+
+
+def test_a_question_about_the_quiz_model_is_answered_without_giving_the_question_away(
+        servers: TutorServers, bank: QuestionBank) -> None:
+    """Mid-quiz, "what does the L stand for again?" is about the quiz's model; the reply gives that
+    step alone, not the steps that answer the question on screen."""
+    learner = f"quiz-{uuid.uuid4().hex[:8]}"
+    model = next(m for m in bank.catalogue.models if m.acronym and len(set(m.name)) == len(m.name))
+    question, _ = _until(servers, bank, learner, servers.say(learner, f"10 questions on {model.name}"),
+                         lambda q: q.kind is Kind.MODEL_LETTER)
+    other = next(s for s in model.steps if s not in question.answers)
+    reply = _text(servers.say(learner, f"wait what does the {other[0].lower()} stand for again?"))
+    aside, _, resumed = reply.partition("Back to your quiz")
+    assert other in aside and model.name in aside, reply
+    assert question.answers[0] not in aside and question.prompt in resumed, reply
+    kept = _text(servers.say(learner, "what are its steps?"))
+    assert "keep it until you've answered" in kept and question.answers[0] not in kept.split(
+        question.prompt)[0], kept

@@ -350,3 +350,36 @@ def test_a_word_of_the_material_is_graded_not_taken_for_chat(tmp_path) -> None:
                       for a in q.answers if a not in question.answers)
     assert from_the_material(other_step, question.context, question.options)
     assert not from_the_material("thanks", question.context, question.options)
+
+
+def test_a_question_mid_quiz_is_read_against_the_quiz_and_never_gives_the_answer_away(
+        tmp_path: Path) -> None:
+    """"what does the L stand for again?" names no model: it asks about the quiz's. A reply that
+    would show the answer on screen is cut to its first paragraph, or held back."""
+    import random
+
+    from actions.answers.context import Context
+    from actions.quiz.progress import Progress
+
+    from .engine import shared_tutor
+
+    tutor = shared_tutor()
+    desk = QuizDesk(tutor.kb, Progress(f"sqlite:///{tmp_path / 'progress.db'}"), random.Random(3))
+    q = _reach(desk, "6 questions on LATER", _is(Kind.MODEL_LETTER, "LATER"))
+    model = next(m for m in tutor.kb.catalogue.models if m.name == "LATER")
+    other = next(s for s in model.steps if s != q.answers[0])  # a step the question does not ask
+    letter = other[0]
+
+    context = desk.context(LEARNER, Context(model="HEAT", focus="model"))
+    assert (context.model, context.focus) == ("LATER", "model")
+    asked = tutor.respond(f"wait what does the {letter} stand for again?", context)
+    assert other in asked.text and q.answers[0] in asked.text  # the tutor lists every step
+    shown = desk.spare(LEARNER, asked)
+    assert shown is not None and other in shown.text and q.answers[0] not in shown.text
+
+    steps = tutor.respond("what are its steps?", context)
+    assert desk.gives_away(LEARNER, steps) and desk.spare(LEARNER, steps) is None
+    assert "keep it until you've answered" in desk.keep_back(LEARNER).text
+
+    elsewhere = tutor.respond("what does HEAT stand for?", Context())  # another model: shown whole
+    assert desk.spare(LEARNER, elsewhere) is elsewhere

@@ -39,10 +39,11 @@ _WHY = re.compile(
     # "is that ok?", "isn't that fine?", "is it really so bad?" (only a mistake in focus is read so)
     r"(?:is|isn'?t|is not) (?:that|it|this) (?:(?:really|actually|so|that|such) )*(?:ok|okay|fine|wrong|bad|"
     r"a problem|an issue|a mistake|allowed|right)\b\W*$)", re.I)
-# "what's the R?", "what does the T stand for?", "and the A?": a letter of the model in focus.
+# "what's the R?", "what does the T stand for?", "and the A?", "what's the E again?": a letter of
+# the model in focus.
 _LETTER = re.compile(
-    r"\bthe\s+(?P<letter>[a-z])\b(?:\s+(?:stand|stands|mean|means|for|in (?:it|that|this))\b|"
-    r"\s*[?.!]*\s*$)", re.I)
+    r"\bthe\s+(?P<letter>[a-z])\b(?:\s+(?:stand|stands|mean|means|for|in (?:it|that|this)|again|one|"
+    r"bit|part|step|letter)\b|\s*[?.!]*\s*$)", re.I)
 # "what should I do instead?", "so what's the right way?": the advice for the mistake in focus.
 _INSTEAD = re.compile(
     r"\binstead\b|^\s*(?:(?:ok|okay|so|and|right|then)[,\s]+)*(?:what|how)(?:'s| is| do| should)?\b"

@@ -43,8 +43,11 @@ def take(turn: Turn, asked: str | None = None) -> Reply:
     reply = desk.take(turn.learner, text, turn.intent, clicked, asked=asked)
     if reply is not None:
         return reply
-    answer = provider.get_tutor().respond(text, turn.context, turn.intent)
-    return _then_resume(answer, turn)
+    # a question mid-quiz is about the quiz's model or law unless it names another; an answer that
+    # would give the question on screen away waits until the learner has answered it
+    answer = provider.get_tutor().respond(text, desk.context(turn.learner, turn.context), turn.intent)
+    shown = desk.spare(turn.learner, answer)
+    return desk.keep_back(turn.learner) if shown is None else _then_resume(shown, turn)
 
 
 def _then_resume(reply: Reply, turn: Turn) -> Reply:
