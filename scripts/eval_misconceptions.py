@@ -36,7 +36,11 @@ The unseen block is own:27 (tests/data/misconception_cases.yml), written 2026-12
 who saw only the topic documents (learners whose first language is not English: formal or
 unusual grammar, literal translations, "is it correct that", question tags, a few unpunctuated
 voice-to-text run-ons; 23 held, 20 not held) and committed before it was run, after own:26
-(scored twice) joined the examples.
+(scored twice) joined the examples. Scored once before the round: judge F1 0.96 (P 0.92, R 1.00,
+2/20 false); rules 0.60. The round changed two settings, swept on the own blocks left out in
+turn: the judge's bar 0.7 -> 0.72 and its lower bar when the rules hold a message too 0.4 -> 0.5
+(F1 0.908 -> 0.910, false corrections 66 -> 54 of 1233, 0.88 in 20; dev unchanged, 1.00, 0/16).
+own:27 after: F1 0.98 (P 0.96, R 1.00), 1/20; own:26 (now learned from) 0.90, 1/20.
 
 The round before: its unseen block was own:26, written 2026-12-02 by a helper
 who saw only the topic documents (a class study-group chat: @replies, "+1", emoji and imo/tbf/ngl,
@@ -286,7 +290,7 @@ class Evaluation:
         return float(max(THRESHOLDS, key=lambda t: (_objective(labels, top >= t), t)))
 
 
-THRESHOLDS_JUDGE = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+THRESHOLDS_JUDGE = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.72, 0.8)
 
 
 class JudgeEvaluation:
