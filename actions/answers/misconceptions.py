@@ -217,6 +217,8 @@ class MisconceptionDetector:
         self._table: _Table | None = None
         self._judge: tuple[tuple[str, int], Judge | None] | None = None
         self._judge_lock = threading.Lock()
+        # misconceptions that some learner example holds (a new document's have none yet)
+        self._learned: frozenset[int] = frozenset()
 
     def judge(self) -> Judge | None:
         """The judge fitted on the examples for the current documents: loaded when this or
@@ -237,7 +239,8 @@ class MisconceptionDetector:
     def _load_or_fit(self) -> Judge | None:
         items = self._rows().misconceptions
         examples = judging.load_examples(self.examples, items)
-        if not any(e.target >= 0 for e in examples):
+        self._learned = frozenset(e.target for e in examples if e.target >= 0)
+        if not self._learned:
             return None
         examples += document_examples(items)
         documents = [item.text for doc in self.kb.catalogue.documents for item in doc.items]
@@ -438,10 +441,15 @@ class MisconceptionDetector:
             if reading is None:
                 return None
             chances = judge.probabilities(reading)
-            bar = judging.THRESHOLD if best is None else judging.AGREED  # the rules hold it too
-            best = int(np.argmax(chances))
-            if chances[best] < bar:
-                return None
+            top = int(np.argmax(chances))
+            if best is not None and best not in self._learned and chances[top] < judging.THRESHOLD:
+                pass  # the rules hold a new document's misconception, which only its own words
+                # speak for: the judge has no learner's message to weigh it by, so the rules decide
+            else:
+                bar = judging.THRESHOLD if best is None else judging.AGREED  # the rules hold it too
+                best = top
+                if chances[best] < bar:
+                    return None
         if best is None:
             return None
         held, clauses = scores.holding(self.params.penalty)
