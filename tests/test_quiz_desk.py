@@ -359,6 +359,7 @@ def test_a_question_mid_quiz_is_read_against_the_quiz_and_never_gives_the_answer
     import random
 
     from actions.answers.context import Context
+    from actions.quiz.asides import gives_away, in_focus, spare
     from actions.quiz.progress import Progress
 
     from .engine import shared_tutor
@@ -370,16 +371,16 @@ def test_a_question_mid_quiz_is_read_against_the_quiz_and_never_gives_the_answer
     other = next(s for s in model.steps if s != q.answers[0])  # a step the question does not ask
     letter = other[0]
 
-    context = desk.context(LEARNER, Context(model="HEAT", focus="model"))
+    context = in_focus(desk.current(LEARNER), Context(model="HEAT", focus="model"))
     assert (context.model, context.focus) == ("LATER", "model")
     asked = tutor.respond(f"wait what does the {letter} stand for again?", context)
     assert other in asked.text and q.answers[0] in asked.text  # the tutor lists every step
-    shown = desk.spare(LEARNER, asked)
+    shown = spare(desk.current(LEARNER), asked)
     assert shown is not None and other in shown.text and q.answers[0] not in shown.text
 
     steps = tutor.respond("what are its steps?", context)
-    assert desk.gives_away(LEARNER, steps) and desk.spare(LEARNER, steps) is None
+    assert gives_away(q, steps) and spare(q, steps) is None
     assert "keep it until you've answered" in desk.keep_back(LEARNER).text
 
     elsewhere = tutor.respond("what does HEAT stand for?", Context())  # another model: shown whole
-    assert desk.spare(LEARNER, elsewhere) is elsewhere
+    assert spare(q, elsewhere) is elsewhere

@@ -61,9 +61,14 @@ def asked_letter(message: str, model: NamedModel) -> str | None:
     return None
 
 
+def name_stem(name: str) -> str:
+    """A name without the year it ends with: 'Equality Act 2010' -> 'Equality Act'."""
+    return re.sub(r"\s+(?:of\s+)?\d{4}$", "", name)
+
+
 def _law_stem(law: Law) -> str:
     """An act's name without its year: 'Equality Act'."""
-    return re.sub(r"\s+(?:of\s+)?\d{4}$", "", law.name)
+    return name_stem(law.name)
 
 
 def find_laws(message: str, catalogue: Catalogue) -> list[Law]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from ..answers.reply import Reply
+from ..quiz.asides import in_focus, spare
 from . import provider
 from .base import Turn
 from .learner_data import in_quiz
@@ -45,8 +46,9 @@ def take(turn: Turn, asked: str | None = None) -> Reply:
         return reply
     # a question mid-quiz is about the quiz's model or law unless it names another; an answer that
     # would give the question on screen away waits until the learner has answered it
-    answer = provider.get_tutor().respond(text, desk.context(turn.learner, turn.context), turn.intent)
-    shown = desk.spare(turn.learner, answer)
+    question = desk.current(turn.learner)
+    answer = provider.get_tutor().respond(text, in_focus(question, turn.context), turn.intent)
+    shown = spare(question, answer)
     return desk.keep_back(turn.learner) if shown is None else _then_resume(shown, turn)
 
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import threading
 
-from ..answers.context import Context
 from ..answers.reply import Reply
 from ..answers.resolve import find_abbreviations, find_laws, find_models
 from ..knowledge.base import KnowledgeBase
@@ -19,10 +17,10 @@ from .grading import grade
 from .meaning import Meaning
 from .messages import Move, is_contest, is_guess, is_question, read
 from .progress import Progress, Score
-from .questions import Kind, Question
+from .questions import Question
 from .selection import QuestionBank
 from .session import QuizSession
-from .text import fold, words
+from .text import words
 
 QUIZ_COMMANDS = ("start", "hint", "skip", "repeat", "stop")
 # Button payloads and NLU intents that name a quiz command outright.
@@ -31,10 +29,6 @@ _PAYLOADS = {"quiz_stop": "stop", "quiz_hint": "hint", "quiz_skip": "skip", "qui
 # Words that make NLU's command intent believable for a message the desk reads as an answer.
 _CUES = frozenset(("stop", "quit", "end", "finish", "done", "enough", "hint", "clue", "skip", "next",
                    "pass", "repeat", "again"))
-# What a question about each kind of quiz question is about, as the tutor's context keeps it (the
-# kinds whose subject is their answer, "which model ...?", "which law ...?", are left out).
-_FOCUS = {Kind.MODEL_LETTER: "model", Kind.MODEL_STEP: "model", Kind.MODEL_STEPS: "model",
-          Kind.LAW_COVERS: "law", Kind.LAW_YEAR: "law", Kind.ABBREVIATION: "abbreviation"}
 KEPT_BACK = ("That's what this question is testing, so I'll keep it until you've answered. Say 'hint' "
              "for a clue, or 'skip' to see the answer.")
 
@@ -138,41 +132,9 @@ class QuizDesk:
         named += [a.short for a in find_abbreviations(message, catalogue)]
         return question.subject in named or any(name in question.answers for name in named)
 
-    def context(self, learner: str, context: Context) -> Context:
-        """``context`` with the current question's model, law or abbreviation in focus: mid-quiz,
-        "what does the L stand for again?" asks about the quiz's model, whatever came before."""
-        question = self.session(learner).current()
-        focus = _FOCUS.get(question.kind) if question else None
-        if question is None or focus is None:
-            return context
-        return context.but(**{focus: question.subject, "focus": focus})
-
-    def gives_away(self, learner: str, reply: Reply) -> bool:
-        """True when ``reply``, the tutor's answer to a question asked mid-quiz, would show the
-        answer to the question on screen: it speaks of the question's subject and holds its answer
-        ("what's the first step again?" on "What does the L in LATER stand for?")."""
-        question = self.session(learner).current()
-        if question is None or question.kind not in _FOCUS:
-            return False
-        about = reply.context is not None and question.subject in (
-            reply.context.model, reply.context.law, reply.context.abbreviation)
-        if not about and fold(_stem(question.subject)) not in fold(reply.text):
-            return False
-        text = f" {' '.join(words(reply.text))} "
-        found = [a for a in question.answers if f" {' '.join(words(a))} " in text]
-        return len(found) >= (2 if question.steps else 1)
-
-    def spare(self, learner: str, reply: Reply) -> Reply | None:
-        """``reply`` as it may be shown mid-quiz: whole, or its first paragraph alone when the rest
-        would give the question away ("The L in LATER is Listen" without all five steps); None
-        when even that would (say :meth:`keep_back` instead)."""
-        if not self.gives_away(learner, reply):
-            return reply
-        lead = reply.text.strip().split("\n\n", 1)[0]
-        if lead == reply.text.strip():
-            return None
-        shorter = Reply(lead, kind=reply.kind, sources=reply.sources, context=reply.context)
-        return None if self.gives_away(learner, shorter) else shorter
+    def current(self, learner: str) -> Question | None:
+        """The question waiting for the learner's answer, if a quiz is running."""
+        return self.session(learner).current()
 
     def keep_back(self, learner: str) -> Reply:
         """The current question again, with why the tutor will not answer what was asked yet."""
@@ -232,11 +194,6 @@ class QuizDesk:
         lines += [f"- {p.subject} ({p.topic}): {p.reason}" for p in picks]
         lines.append("\nSay 'quiz me on " + picks[0].subject + "' to practise it now.")
         return Reply("\n".join(lines), kind="revision")
-
-
-def _stem(name: str) -> str:
-    """A law's name without its year ("Equality Act"), as replies may name it; else the name."""
-    return re.sub(r"\s+(?:of\s+)?\d{4}$", "", name)
 
 
 def _payload_answer(payload: str) -> str:
