@@ -442,10 +442,12 @@ class MisconceptionDetector:
                 return None
             chances = judge.probabilities(reading)
             top = int(np.argmax(chances))
-            if best is not None and best not in self._learned and chances[top] < judging.THRESHOLD:
-                pass  # the rules hold a new document's misconception, which only its own words
-                # speak for: the judge has no learner's message to weigh it by, so the rules decide
-            else:
+            # the rules hold a new document's misconception, which only its own words speak for:
+            # the judge has no learner's message to weigh it by, so the rules decide unless the
+            # judge is sure of another
+            rules_decide = best is not None and best not in self._learned \
+                and chances[top] < judging.THRESHOLD
+            if not rules_decide:
                 bar = judging.THRESHOLD if best is None else judging.AGREED  # the rules hold it too
                 best = top
                 if chances[best] < bar:
