@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 
 from ..answers.reply import Reply
-from ..quiz.asides import in_focus, spare
 from . import provider
 from .base import Turn
 from .learner_data import in_quiz
@@ -46,6 +45,8 @@ def take(turn: Turn, asked: str | None = None) -> Reply:
         return reply
     # a question mid-quiz is about the quiz's model or law unless it names another; an answer that
     # would give the question on screen away waits until the learner has answered it
+    from ..quiz.asides import in_focus, spare  # the quiz package loads the engine: not at import
+
     question = desk.current(turn.learner)
     answer = provider.get_tutor().respond(text, in_focus(question, turn.context), turn.intent)
     shown = spare(question, answer)
